@@ -1,0 +1,25 @@
+"""annlib: fast, transparent multi-layer perceptrons and Hopfield networks.
+
+The engine is C++ (Eigen) in ``annlib._core``; this package is its Python face.
+"""
+
+from __future__ import annotations
+
+try:
+    from . import _core
+except ImportError as error:  # pragma: no cover - only without a build
+    raise ImportError(
+        "annlib's compiled engine (annlib._core) is missing. Install annlib with "
+        "`pip install .` from the repository (it needs a C++17 compiler); importing "
+        "from the source tree without building does not work."
+    ) from error
+
+from ._core import DivergenceError, get_num_threads, set_num_threads
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DivergenceError",
+    "get_num_threads",
+    "set_num_threads",
+]

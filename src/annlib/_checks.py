@@ -1,0 +1,195 @@
+"""Input validation and file helpers shared by every annlib module.
+
+Messages follow one pattern, "<argument>: expected <what>, got <what>", so a
+user always learns which argument was wrong and what would have been right.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+#: Version of the ``.npz`` file layout written by ``save``; bumped on any change.
+FORMAT_VERSION = 1
+
+
+def describe(value: Any) -> str:
+    """A short description of a value for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices`` (strings), else raise."""
+    choices = tuple(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected one of {choices}, got {describe(value)}")
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
+    return value
+
+
+def check_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int within [minimum, maximum]; bools are rejected."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer, got {describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}: expected an integer <= {maximum}, got {value}")
+    return value
+
+
+def check_float(
+    value: Any,
+    name: str,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    exclusive_minimum: bool = False,
+    exclusive_maximum: bool = False,
+) -> float:
+    """Return ``value`` as a finite float within the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value}")
+    if minimum is not None and (value <= minimum if exclusive_minimum else value < minimum):
+        op = ">" if exclusive_minimum else ">="
+        raise ValueError(f"{name}: expected a number {op} {minimum}, got {value}")
+    if maximum is not None and (value >= maximum if exclusive_maximum else value > maximum):
+        op = "<" if exclusive_maximum else "<="
+        raise ValueError(f"{name}: expected a number {op} {maximum}, got {value}")
+    return value
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """Return a concrete 64-bit seed; ``None`` draws one from the OS."""
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0])
+    return check_int(seed, name, 0, 2**64 - 1)
+
+
+def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
+    """Accept 'float32'/'float64' (or the numpy types) and return the numpy dtype."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"{name}: expected 'float32' or 'float64', got {describe(dtype)}")
+    return resolved
+
+
+def _numeric_array(value: Any, name: str) -> np.ndarray:
+    if value is None:
+        raise TypeError(f"{name}: expected an array of numbers, got None")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists and the like
+        raise ValueError(f"{name}: expected a rectangular array of numbers ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name}: expected an array of real numbers (bool, int or float), got dtype {array.dtype}"
+        )
+    return array
+
+
+def as_float_array(
+    value: Any,
+    name: str,
+    dtype: np.dtype | type = np.float64,
+    ndim: int | tuple[int, ...] = 2,
+    *,
+    allow_empty: bool = False,
+    columns: int | None = None,
+    finite: bool = True,
+) -> np.ndarray:
+    """Convert ``value`` once into a C-contiguous float array, validating it.
+
+    Accepts lists, any numpy layout (strided, Fortran order) and bool/int/float
+    dtypes.  Raises TypeError for non-numeric data and ValueError for wrong
+    dimensions, wrong column counts, empty arrays and NaN/inf.
+    """
+    array = _numeric_array(value, name)
+    ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if array.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name}: expected a {want} array, got an array of shape {array.shape}")
+    if array.size == 0 and not allow_empty:
+        raise ValueError(f"{name}: expected a non-empty array, got shape {array.shape}")
+    if columns is not None and array.ndim == 2 and array.shape[1] != columns:
+        raise ValueError(f"{name}: expected {columns} columns, got {array.shape[1]} (shape {array.shape})")
+    array = np.ascontiguousarray(array, dtype=dtype)
+    if finite and not np.isfinite(array).all():
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
+    return array
+
+
+def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
+    """Write ``arrays`` to ``path`` as .npz through a temporary file and a rename.
+
+    A failure at any point leaves a previous file at ``path`` untouched.
+    """
+    path = Path(os.fspath(path))
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
+    """Read a file written by ``atomic_save_npz`` for a model of the given kind.
+
+    Raises FileNotFoundError for a missing file and ValueError for a file that
+    is not an annlib model, is of another kind, is truncated or corrupt, or was
+    written by a newer annlib.
+    """
+    path = Path(os.fspath(path))
+    if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
+        path = path.with_name(path.name + ".npz")
+    if not path.is_file():
+        raise FileNotFoundError(f"path: no such file {str(path)!r}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise ValueError(f"path: {str(path)!r} is not a readable annlib model file ({error})") from None
+    if "annlib_kind" not in arrays or "format_version" not in arrays:
+        raise ValueError(f"path: {str(path)!r} is not an annlib model file")
+    found_kind = str(arrays["annlib_kind"])
+    if found_kind != kind:
+        raise ValueError(f"path: expected a saved {kind}, got a saved {found_kind} in {str(path)!r}")
+    version = int(arrays["format_version"])
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"path: {str(path)!r} has format version {version}; this annlib reads up to "
+            f"{FORMAT_VERSION} (upgrade annlib)"
+        )
+    return arrays

@@ -1,0 +1,98 @@
+#include "annlib/control.hpp"
+
+#include <algorithm>
+
+#include <Eigen/Core>
+
+namespace annlib {
+
+namespace {
+std::atomic<int> g_num_threads{0};
+
+int hardware_threads() {
+    const unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : static_cast<int>(n);
+}
+}  // namespace
+
+int get_num_threads() {
+    const int n = g_num_threads.load();
+    return n > 0 ? n : hardware_threads();
+}
+
+void set_num_threads(int n) {
+    if (n < 0) throw std::invalid_argument("n_threads: expected an integer >= 0 (0 = all cores), got " + std::to_string(n));
+    g_num_threads.store(n);
+    Eigen::setNbThreads(get_num_threads());
+}
+
+void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body, const Interrupt& interrupt,
+                  int max_threads) {
+    if (n <= 0) return;
+    int threads = max_threads > 0 ? max_threads : get_num_threads();
+    threads = std::max(1, std::min(threads, n));
+
+    std::atomic<int> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+
+    const Interrupt worker_check = [&failed] {
+        if (failed.load(std::memory_order_relaxed)) throw Cancelled();
+    };
+
+    auto record = [&](std::exception_ptr error) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!first_error) first_error = error;
+        failed.store(true);
+    };
+
+    std::atomic<int> busy_workers{0};
+    auto worker = [&] {
+        try {
+            for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1)) body(i, worker_check);
+        } catch (const Cancelled&) {
+            // another thread's error is the one to report
+        } catch (...) {
+            record(std::current_exception());
+        }
+        busy_workers.fetch_sub(1);
+    };
+
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(threads - 1));
+    try {
+        for (int t = 1; t < threads; ++t) {
+            busy_workers.fetch_add(1);
+            pool.emplace_back(worker);
+        }
+    } catch (...) {
+        busy_workers.fetch_sub(1);  // that thread never started
+        record(std::current_exception());
+    }
+
+    // The calling thread works too, and it alone polls the host's interrupt hook.
+    InterruptPoller poller(interrupt);
+    const Interrupt caller_check = [&] {
+        if (failed.load(std::memory_order_relaxed)) throw Cancelled();
+        poller.poll();
+    };
+    try {
+        for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1)) {
+            poller.poll();
+            body(i, caller_check);
+        }
+        // Keep answering Ctrl-C while the workers finish their last items.
+        while (interrupt && busy_workers.load() > 0 && !failed.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            poller.poll();
+        }
+    } catch (const Cancelled&) {
+    } catch (...) {
+        record(std::current_exception());
+    }
+    for (auto& thread : pool) thread.join();
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace annlib

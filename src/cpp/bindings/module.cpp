@@ -1,0 +1,7 @@
+// annlib._core: only calls the bind_* functions of each topic.
+#include "common.hpp"
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "annlib's compiled engine (C++17 + Eigen). Use the classes in `annlib`.";
+    annlib_bindings::bind_common(m);
+}
