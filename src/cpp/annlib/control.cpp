@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
-#include <Eigen/Core>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace annlib {
 
@@ -23,8 +25,15 @@ int get_num_threads() {
 void set_num_threads(int n) {
     if (n < 0) throw std::invalid_argument("n_threads: expected an integer >= 0 (0 = all cores), got " + std::to_string(n));
     g_num_threads.store(n);
-    Eigen::setNbThreads(get_num_threads());
 }
+
+#ifdef _OPENMP
+ThreadBudget::ThreadBudget(int threads) : previous_(omp_get_max_threads()) { omp_set_num_threads(std::max(1, threads)); }
+ThreadBudget::~ThreadBudget() { omp_set_num_threads(previous_); }
+#else
+ThreadBudget::ThreadBudget(int) : previous_(1) {}
+ThreadBudget::~ThreadBudget() = default;
+#endif
 
 void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body, const Interrupt& interrupt,
                   int max_threads) {
@@ -49,6 +58,7 @@ void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
 
     std::atomic<int> busy_workers{0};
     auto worker = [&] {
+        ThreadBudget single(1);  // the items run side by side; their GEMMs stay on one thread each
         try {
             for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1)) body(i, worker_check);
         } catch (const Cancelled&) {
@@ -78,6 +88,7 @@ void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
         poller.poll();
     };
     try {
+        ThreadBudget single(threads > 1 ? 1 : get_num_threads());
         for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1)) {
             poller.poll();
             body(i, caller_check);

@@ -60,6 +60,20 @@ private:
 int get_num_threads();
 void set_num_threads(int n);
 
+// Caps the threads Eigen's GEMMs may start from the current thread (OpenMP's
+// per-thread setting), restoring the previous cap when it goes out of scope.
+// Fits run by parallel_for use 1 so two levels of threads never oversubscribe.
+class ThreadBudget {
+public:
+    explicit ThreadBudget(int threads);
+    ~ThreadBudget();
+    ThreadBudget(const ThreadBudget&) = delete;
+    ThreadBudget& operator=(const ThreadBudget&) = delete;
+
+private:
+    int previous_;
+};
+
 // Runs body(i) for i in [0, n) on up to get_num_threads() threads (the caller is one
 // of them), handing out indices in order.  The calling thread alone calls `interrupt`
 // (it may be tied to the host's main thread); worker threads see a shared flag.  The

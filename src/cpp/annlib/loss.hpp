@@ -1,0 +1,73 @@
+// The losses, their values and their gradients with respect to the output
+// layer's pre-activations Z (the "delta" that starts backpropagation).
+//
+//   mse            L = 1/(2·n·k) Σ (y − t)²           (½·mean over all n×k entries)
+//   cross_entropy  softmax outputs: L = −1/n Σ_samples Σ_c t_c log y_c
+//                  sigmoid outputs: L = −1/n Σ [t log y + (1−t) log(1−y)]
+//
+// Cross-entropy is computed from the logits Z (log-sum-exp and softplus) so it
+// stays finite when a probability rounds to 0 or 1, and its gradient is the
+// fused, exact (y − t)/n.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "annlib/activation.hpp"
+
+namespace annlib {
+
+enum class Loss { mse, cross_entropy };
+
+inline const char* loss_name(Loss l) { return l == Loss::mse ? "mse" : "cross_entropy"; }
+
+inline Loss loss_from_name(const std::string& name, const std::string& argument) {
+    if (name == "mse") return Loss::mse;
+    if (name == "cross_entropy") return Loss::cross_entropy;
+    throw std::invalid_argument(argument + ": expected one of mse, cross_entropy, got '" + name + "'");
+}
+
+// Loss summed over the samples of a block (divide by the total count for the mean).
+// Z: output pre-activations, Y = f(Z), T: targets; all (k × n).
+template <class Matrix>
+double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z, const Eigen::Ref<const Matrix>& Y,
+                const Eigen::Ref<const Matrix>& T) {
+    using Scalar = typename Matrix::Scalar;
+    if (loss == Loss::mse) {
+        return 0.5 * static_cast<double>((Y - T).squaredNorm()) / static_cast<double>(Y.rows());
+    }
+    if (output == Activation::softmax) {
+        double total = 0.0;
+        for (Eigen::Index j = 0; j < Z.cols(); ++j) {
+            const Scalar max = Z.col(j).maxCoeff();
+            const double log_sum = static_cast<double>(max) +
+                                   std::log(static_cast<double>((Z.col(j).array() - max).exp().sum()));
+            total += log_sum * static_cast<double>(T.col(j).sum()) - static_cast<double>(T.col(j).dot(Z.col(j)));
+        }
+        return total;
+    }
+    // sigmoid: −[t log σ(z) + (1−t) log(1−σ(z))] = softplus(z) − t·z
+    const auto z = Z.array();
+    const auto softplus = z.cwiseMax(Scalar(0)) + (-z.abs()).exp().log1p();
+    return static_cast<double>((softplus - T.array() * z).sum());
+}
+
+// D := ∂L_block/∂Z for a block whose loss is averaged over `n` samples.
+// D must have the shape of Y; the gradient for the output layer's weights follows.
+template <class Matrix, class DerivedD>
+void output_delta(Loss loss, Activation output, typename Matrix::Scalar leaky_slope,
+                  const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T, Eigen::Index n,
+                  Eigen::MatrixBase<DerivedD>& D) {
+    using Scalar = typename Matrix::Scalar;
+    if (loss == Loss::cross_entropy) {
+        // softmax + CE and sigmoid + CE share the fused delta (y − t)/n.
+        D = (Y - T) / static_cast<Scalar>(n);
+        return;
+    }
+    D = (Y - T) / static_cast<Scalar>(n * Y.rows());
+    multiply_by_derivative(output, leaky_slope, D, Y);
+}
+
+}  // namespace annlib

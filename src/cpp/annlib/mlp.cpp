@@ -1,0 +1,493 @@
+#include "annlib/mlp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace annlib {
+
+namespace {
+
+std::string str(double x) {
+    std::string s = std::to_string(x);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+}
+
+void require(bool ok, const std::string& message) {
+    if (!ok) throw std::invalid_argument(message);
+}
+
+// Samples processed at once by predict/loss/forward-only passes: bounds memory
+// for huge inputs (a 500 × 500 decision-boundary grid) while keeping GEMMs large.
+constexpr Eigen::Index kPredictBlock = 4096;
+
+// Number of columns of Y whose prediction matches the target column of T.
+template <class Matrix>
+Eigen::Index correct_in_block(const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T,
+                              AccuracyRule rule, double threshold) {
+    using Scalar = typename Matrix::Scalar;
+    Eigen::Index correct = 0;
+    if (rule == AccuracyRule::argmax) {
+        for (Eigen::Index j = 0; j < Y.cols(); ++j) {
+            Eigen::Index predicted = 0, target = 0;
+            Y.col(j).maxCoeff(&predicted);
+            T.col(j).maxCoeff(&target);
+            correct += predicted == target;
+        }
+    } else if (rule == AccuracyRule::threshold) {
+        const auto t = static_cast<Scalar>(threshold);
+        correct = ((Y.array() >= t) == (T.array() >= t)).colwise().all().count();
+    }
+    return correct;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+void MLPConfig::validate() const {
+    require(layers.size() >= 2, "layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got " +
+                                    std::to_string(layers.size()));
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        require(layers[i] >= 1, "layers: expected sizes >= 1, got " + std::to_string(layers[i]) + " at position " +
+                                    std::to_string(i));
+    require(hidden_activations.size() == layers.size() - 2,
+            "activation: expected one name per hidden layer (" + std::to_string(layers.size() - 2) + "), got " +
+                std::to_string(hidden_activations.size()));
+    for (Activation a : hidden_activations)
+        require(a != Activation::softmax, "activation: softmax is only available as output_activation");
+    require(output_activation != Activation::softmax || layers.back() >= 2,
+            "output_activation: softmax needs at least 2 outputs, got " + std::to_string(layers.back()));
+    require(loss != Loss::cross_entropy || output_activation == Activation::softmax ||
+                output_activation == Activation::sigmoid,
+            std::string("loss: cross_entropy needs a softmax or sigmoid output_activation, got ") +
+                activation_name(output_activation));
+    require(std::isfinite(leaky_slope) && leaky_slope >= 0 && leaky_slope < 1,
+            "leaky_slope: expected a number in [0, 1), got " + str(leaky_slope));
+    require(std::isfinite(optimizer.learning_rate) && optimizer.learning_rate > 0,
+            "learning_rate: expected a number > 0, got " + str(optimizer.learning_rate));
+    require(std::isfinite(optimizer.momentum) && optimizer.momentum >= 0 && optimizer.momentum < 1,
+            "momentum: expected a number in [0, 1), got " + str(optimizer.momentum));
+    require(std::isfinite(optimizer.beta1) && optimizer.beta1 >= 0 && optimizer.beta1 < 1,
+            "beta1: expected a number in [0, 1), got " + str(optimizer.beta1));
+    require(std::isfinite(optimizer.beta2) && optimizer.beta2 >= 0 && optimizer.beta2 < 1,
+            "beta2: expected a number in [0, 1), got " + str(optimizer.beta2));
+    require(std::isfinite(optimizer.eps) && optimizer.eps > 0, "eps: expected a number > 0, got " + str(optimizer.eps));
+    require(std::isfinite(l2) && l2 >= 0, "l2: expected a number >= 0, got " + str(l2));
+    require(batch_size >= 0, "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
+    require(std::isfinite(init_mean), "init_mean: expected a finite number, got " + str(init_mean));
+    require(std::isfinite(init_std) && init_std >= 0, "init_std: expected a number >= 0, got " + str(init_std));
+}
+
+// ---------------------------------------------------------------------------
+template <class Scalar>
+struct MLP<Scalar>::Workspace {
+    std::vector<Matrix> A;      // A[i]: activations of layer i (A[0] unused: the input is given)
+    Matrix Z_out;               // output pre-activations, kept for the cross-entropy
+    std::vector<Matrix> delta;  // delta[i]: ∂loss/∂Z of layer i
+    Matrix X_gathered, T_gathered;
+    Eigen::Index columns = 0;   // samples in the current block
+
+    Workspace(const std::vector<int>& layers, Eigen::Index capacity, bool for_training) {
+        const std::size_t L = layers.size();
+        A.resize(L);
+        for (std::size_t i = 1; i < L; ++i) A[i].resize(layers[i], capacity);
+        Z_out.resize(layers.back(), capacity);
+        if (for_training) {
+            delta.resize(L);
+            for (std::size_t i = 1; i < L; ++i) delta[i].resize(layers[i], capacity);
+        }
+    }
+};
+
+template <class Scalar>
+MLP<Scalar>::MLP(MLPConfig config) : config_(std::move(config)) {
+    config_.validate();
+    Eigen::Index offset = 0;
+    for (int i = 0; i < n_weight_layers(); ++i) {
+        weight_offset_.push_back(offset);
+        offset += static_cast<Eigen::Index>(config_.layers[i]) * config_.layers[i + 1];
+        bias_offset_.push_back(offset);
+        offset += config_.layers[i + 1];
+    }
+    params_.setZero(offset);
+    reset();
+}
+
+template <class Scalar>
+void MLP<Scalar>::set_config(MLPConfig config) {
+    config.validate();
+    require(config.layers == config_.layers, "layers: the layer sizes of a model cannot change; create a new model");
+    const bool new_optimizer = config.optimizer.kind != config_.optimizer.kind;
+    config_ = std::move(config);
+    if (new_optimizer) optimizer_state_.reset(params_.size());
+}
+
+template <class Scalar>
+void MLP<Scalar>::reset() {
+    rng_.reseed(config_.seed);
+    for (int i = 0; i < n_weight_layers(); ++i) {
+        const int fan_in = config_.layers[i], fan_out = config_.layers[i + 1];
+        auto W = weight_mut(i, params_);
+        // Row by row of the numpy view (in × out), i.e. column by column here.
+        for (Eigen::Index c = 0; c < W.cols(); ++c)
+            for (Eigen::Index r = 0; r < W.rows(); ++r)
+                W(r, c) = static_cast<Scalar>(
+                    draw_weight(config_.init, rng_, fan_in, fan_out, config_.init_mean, config_.init_std));
+        bias_mut(i, params_).setZero();
+    }
+    optimizer_state_.reset(params_.size());
+    history_ = History();
+}
+
+template <class Scalar>
+typename MLP<Scalar>::WeightMap MLP<Scalar>::weight_mut(int i, Vector& p) const {
+    return WeightMap(p.data() + weight_offset_[i], config_.layers[i + 1], config_.layers[i]);
+}
+template <class Scalar>
+typename MLP<Scalar>::BiasMap MLP<Scalar>::bias_mut(int i, Vector& p) const {
+    return BiasMap(p.data() + bias_offset_[i], config_.layers[i + 1]);
+}
+template <class Scalar>
+typename MLP<Scalar>::ConstWeightMap MLP<Scalar>::weight(int i) const {
+    if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
+    return ConstWeightMap(params_.data() + weight_offset_[i], config_.layers[i + 1], config_.layers[i]);
+}
+template <class Scalar>
+typename MLP<Scalar>::ConstBiasMap MLP<Scalar>::bias(int i) const {
+    if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
+    return ConstBiasMap(params_.data() + bias_offset_[i], config_.layers[i + 1]);
+}
+
+template <class Scalar>
+void MLP<Scalar>::set_weight(int i, const ConstRef& w) {
+    if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
+    require(w.rows() == config_.layers[i + 1] && w.cols() == config_.layers[i],
+            "weights[" + std::to_string(i) + "]: expected shape (" + std::to_string(config_.layers[i]) + ", " +
+                std::to_string(config_.layers[i + 1]) + "), got (" + std::to_string(w.cols()) + ", " +
+                std::to_string(w.rows()) + ")");
+    require(w.allFinite(), "weights[" + std::to_string(i) + "]: expected finite values");
+    weight_mut(i, params_) = w;
+}
+
+template <class Scalar>
+void MLP<Scalar>::set_bias(int i, const Eigen::Ref<const Vector>& b) {
+    if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
+    require(b.size() == config_.layers[i + 1], "biases[" + std::to_string(i) + "]: expected shape (" +
+                                                   std::to_string(config_.layers[i + 1]) + ",), got (" +
+                                                   std::to_string(b.size()) + ",)");
+    require(b.allFinite(), "biases[" + std::to_string(i) + "]: expected finite values");
+    bias_mut(i, params_) = b;
+}
+
+template <class Scalar>
+void MLP<Scalar>::set_parameters(const Eigen::Ref<const Vector>& p) {
+    require(p.size() == params_.size(), "parameters: expected " + std::to_string(params_.size()) + " values, got " +
+                                            std::to_string(p.size()));
+    require(p.allFinite(), "parameters: expected finite values");
+    params_ = p;
+}
+
+template <class Scalar>
+void MLP<Scalar>::check_inputs(const ConstRef& X, const char* name) const {
+    require(X.cols() >= 1, std::string(name) + ": expected at least one sample, got 0");
+    require(X.rows() == config_.layers.front(), std::string(name) + ": expected " +
+                                                    std::to_string(config_.layers.front()) + " features, got " +
+                                                    std::to_string(X.rows()));
+}
+
+template <class Scalar>
+void MLP<Scalar>::check_targets(const ConstRef& X, const ConstRef& T, const char* name) const {
+    require(T.rows() == config_.layers.back(), std::string(name) + ": expected " +
+                                                   std::to_string(config_.layers.back()) + " target columns, got " +
+                                                   std::to_string(T.rows()));
+    require(T.cols() == X.cols(), std::string(name) + ": expected " + std::to_string(X.cols()) +
+                                      " samples (as many as X), got " + std::to_string(T.cols()));
+}
+
+template <class Scalar>
+double MLP<Scalar>::l2_penalty() const {
+    if (config_.l2 == 0) return 0.0;
+    double sum = 0.0;
+    for (int i = 0; i < n_weight_layers(); ++i) sum += static_cast<double>(weight(i).squaredNorm());
+    return 0.5 * config_.l2 * sum;
+}
+
+// ---------------------------------------------------------------------------
+// The forward pass for one block of samples: A[i+1] = f(W_i A[i] + b_i).
+template <class Scalar>
+void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
+    const Eigen::Index n = Xb.cols();
+    const int L = n_weight_layers();
+    const auto slope = static_cast<Scalar>(config_.leaky_slope);
+    ws.columns = n;
+    for (int i = 0; i < L; ++i) {
+        const bool output = i == L - 1;
+        auto Z = output ? ws.Z_out.leftCols(n) : ws.A[i + 1].leftCols(n);
+        if (i == 0)
+            Z.noalias() = weight(i) * Xb;
+        else
+            Z.noalias() = weight(i) * ws.A[i].leftCols(n);
+        Z.colwise() += bias(i);
+        if (!output) activate(config_.hidden_activations[i], slope, Z);
+    }
+    auto Y = ws.A[L].leftCols(n);
+    Y = ws.Z_out.leftCols(n);
+    activate(config_.output_activation, slope, Y);
+}
+
+// Backpropagation for the block last passed to forward_block.  Writes the gradient
+// of the block's mean loss (plus the L2 term) into `grad`; returns the block's mean loss.
+template <class Scalar>
+double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const {
+    const Eigen::Index n = Xb.cols();
+    const int L = n_weight_layers();
+    const auto slope = static_cast<Scalar>(config_.leaky_slope);
+    const double loss_value = loss_sum<Matrix>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n),
+                                               ws.A[L].leftCols(n), Tb) /
+                              static_cast<double>(n);
+
+    auto delta_out = ws.delta[L].leftCols(n);
+    output_delta<Matrix>(config_.loss, config_.output_activation, slope, ws.A[L].leftCols(n), Tb, n, delta_out);
+
+    for (int i = L - 1; i >= 0; --i) {
+        const auto delta = ws.delta[i + 1].leftCols(n);
+        auto dW = weight_mut(i, grad);
+        if (i == 0)
+            dW.noalias() = delta * Xb.transpose();
+        else
+            dW.noalias() = delta * ws.A[i].leftCols(n).transpose();
+        if (config_.l2 != 0) dW += static_cast<Scalar>(config_.l2) * weight(i);
+        bias_mut(i, grad) = delta.rowwise().sum();
+        if (i > 0) {
+            // The input layer needs no delta: skipping it saves a third of layer 1's work.
+            auto below = ws.delta[i].leftCols(n);
+            below.noalias() = weight(i).transpose() * delta;
+            multiply_by_derivative(config_.hidden_activations[i - 1], slope, below, ws.A[i].leftCols(n));
+        }
+    }
+    return loss_value;
+}
+
+// ---------------------------------------------------------------------------
+template <class Scalar>
+std::vector<typename MLP<Scalar>::Matrix> MLP<Scalar>::forward(const ConstRef& X) const {
+    check_inputs(X, "X");
+    Workspace ws(config_.layers, X.cols(), false);
+    forward_block(X, ws);
+    std::vector<Matrix> activations;
+    activations.reserve(config_.layers.size());
+    activations.emplace_back(X);
+    for (int i = 1; i <= n_weight_layers(); ++i) activations.push_back(std::move(ws.A[i]));
+    return activations;
+}
+
+template <class Scalar>
+typename MLP<Scalar>::Matrix MLP<Scalar>::predict(const ConstRef& X) const {
+    check_inputs(X, "X");
+    ThreadBudget threads(get_num_threads());
+    Matrix Y(config_.layers.back(), X.cols());
+    Workspace ws(config_.layers, std::min(X.cols(), kPredictBlock), false);
+    for (Eigen::Index start = 0; start < X.cols(); start += kPredictBlock) {
+        const Eigen::Index n = std::min(kPredictBlock, X.cols() - start);
+        forward_block(X.middleCols(start, n), ws);
+        Y.middleCols(start, n) = ws.A[n_weight_layers()].leftCols(n);
+    }
+    return Y;
+}
+
+template <class Scalar>
+double MLP<Scalar>::loss(const ConstRef& X, const ConstRef& T) const {
+    check_inputs(X, "X");
+    check_targets(X, T, "y");
+    ThreadBudget threads(get_num_threads());
+    Workspace ws(config_.layers, std::min(X.cols(), kPredictBlock), false);
+    double total = 0.0;
+    const int L = n_weight_layers();
+    for (Eigen::Index start = 0; start < X.cols(); start += kPredictBlock) {
+        const Eigen::Index n = std::min(kPredictBlock, X.cols() - start);
+        forward_block(X.middleCols(start, n), ws);
+        total += loss_sum<Matrix>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n), ws.A[L].leftCols(n),
+                                  T.middleCols(start, n));
+    }
+    return total / static_cast<double>(X.cols()) + l2_penalty();
+}
+
+template <class Scalar>
+Eigen::Index MLP<Scalar>::count_correct(const ConstRef& X, const ConstRef& T, AccuracyRule rule,
+                                        double threshold) const {
+    check_inputs(X, "X");
+    check_targets(X, T, "y");
+    const Matrix Y = predict(X);
+    return correct_in_block<Matrix>(Y, T, rule, threshold);
+}
+
+template <class Scalar>
+typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const ConstRef& T) const {
+    check_inputs(X, "X");
+    check_targets(X, T, "y");
+    ThreadBudget threads(get_num_threads());
+    Workspace ws(config_.layers, X.cols(), true);
+    Vector grad(params_.size());
+    forward_block(X, ws);
+    backward_block(X, T, ws, grad);
+    return grad;
+}
+
+template <class Scalar>
+double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
+    check_inputs(X, "X");
+    check_targets(X, T, "y");
+    ThreadBudget threads(get_num_threads());
+    Workspace ws(config_.layers, X.cols(), true);
+    Vector grad(params_.size());
+    forward_block(X, ws);
+    const double value = backward_block(X, T, ws, grad) + l2_penalty();
+    Vector before = params_;
+    optimizer_state_.update(config_.optimizer, params_, grad);
+    if (!params_.allFinite()) {
+        params_ = before;
+        throw DivergenceError("training diverged: a weight became infinite or NaN in this step; the previous "
+                              "weights were kept (lower learning_rate, now " +
+                              str(config_.optimizer.learning_rate) + ")");
+    }
+    return value;
+}
+
+// ---------------------------------------------------------------------------
+template <class Scalar>
+const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitOptions& options, const ConstRef* Xval,
+                                const ConstRef* Tval) {
+    check_inputs(X, "X");
+    check_targets(X, T, "y");
+    require(options.epochs >= 1, "epochs: expected an integer >= 1, got " + std::to_string(options.epochs));
+    require(options.patience >= 1, "patience: expected an integer >= 1, got " + std::to_string(options.patience));
+    require(std::isfinite(options.tol) && options.tol >= 0, "tol: expected a number >= 0, got " + str(options.tol));
+    require(options.callback_every >= 1,
+            "callback_every: expected an integer >= 1, got " + std::to_string(options.callback_every));
+    const bool validate = Xval != nullptr && Tval != nullptr;
+    if (validate) {
+        check_inputs(*Xval, "validation X");
+        check_targets(*Xval, *Tval, "validation y");
+    }
+
+    ThreadBudget threads(get_num_threads());
+    history_ = History();
+    const Eigen::Index n = X.cols();
+    const Eigen::Index batch = config_.batch_size == 0 ? n : std::min<Eigen::Index>(config_.batch_size, n);
+    const bool gather = config_.shuffle && batch < n;  // a full batch needs no shuffling
+    const int L = n_weight_layers();
+
+    // Every buffer is sized once here; the epoch loop below allocates nothing.
+    Workspace ws(config_.layers, batch, true);
+    if (gather) {
+        ws.X_gathered.resize(X.rows(), batch);
+        ws.T_gathered.resize(T.rows(), batch);
+    }
+    Vector grad(params_.size());
+    Vector last_finite = params_;
+    Vector best = params_;
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), Eigen::Index(0));
+
+    InterruptPoller poller(options.interrupt);
+    double best_monitored = std::numeric_limits<double>::infinity();
+    int epochs_without_improvement = 0;
+    history_.stopped_by = "epochs";
+
+    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+        poller.poll();
+        last_finite = params_;
+        if (gather) rng_.shuffle(order);
+
+        double loss_total = 0.0;
+        Eigen::Index correct = 0;
+        for (Eigen::Index start = 0; start < n; start += batch) {
+            const Eigen::Index m = std::min(batch, n - start);
+            const double penalty = l2_penalty();
+            double batch_loss;
+            if (gather) {
+                for (Eigen::Index j = 0; j < m; ++j) {
+                    const Eigen::Index sample = order[static_cast<std::size_t>(start + j)];
+                    ws.X_gathered.col(j) = X.col(sample);
+                    ws.T_gathered.col(j) = T.col(sample);
+                }
+                const ConstRef Xb = ws.X_gathered.leftCols(m);
+                const ConstRef Tb = ws.T_gathered.leftCols(m);
+                forward_block(Xb, ws);
+                batch_loss = backward_block(Xb, Tb, ws, grad);
+                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy, options.threshold);
+            } else {
+                const ConstRef Xb = X.middleCols(start, m);
+                const ConstRef Tb = T.middleCols(start, m);
+                forward_block(Xb, ws);
+                batch_loss = backward_block(Xb, Tb, ws, grad);
+                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy, options.threshold);
+            }
+            loss_total += (batch_loss + penalty) * static_cast<double>(m);
+            optimizer_state_.update(config_.optimizer, params_, grad);
+            poller.poll();
+        }
+
+        const double epoch_loss = loss_total / static_cast<double>(n);
+        if (!std::isfinite(epoch_loss) || !params_.allFinite()) {
+            params_ = last_finite;
+            optimizer_state_.reset(params_.size());
+            throw DivergenceError("training diverged at epoch " + std::to_string(epoch) + " (loss " +
+                                  str(epoch_loss) + "); the weights from the end of epoch " +
+                                  std::to_string(epoch - 1) + " were kept. Lower learning_rate (now " +
+                                  str(config_.optimizer.learning_rate) + ")");
+        }
+
+        EpochRecord record;
+        record.epoch = epoch;
+        record.loss = epoch_loss;
+        history_.loss.push_back(epoch_loss);
+        if (options.accuracy != AccuracyRule::none) {
+            record.accuracy = static_cast<double>(correct) / static_cast<double>(n);
+            history_.accuracy.push_back(record.accuracy);
+        }
+        if (validate) {
+            record.val_loss = loss(*Xval, *Tval);
+            history_.val_loss.push_back(record.val_loss);
+            if (options.accuracy != AccuracyRule::none) {
+                record.val_accuracy = static_cast<double>(count_correct(*Xval, *Tval, options.accuracy,
+                                                                        options.threshold)) /
+                                      static_cast<double>(Xval->cols());
+                history_.val_accuracy.push_back(record.val_accuracy);
+            }
+        }
+
+        bool stop = false;
+        if (options.early_stopping) {
+            const double monitored = validate ? record.val_loss : record.loss;
+            if (monitored < best_monitored - options.tol) {
+                best_monitored = monitored;
+                history_.best_epoch = epoch;
+                epochs_without_improvement = 0;
+                if (options.restore_best) best = params_;
+            } else if (++epochs_without_improvement >= options.patience) {
+                history_.stopped_by = "early_stopping";
+                stop = true;
+            }
+        }
+        if (options.callback && (epoch % options.callback_every == 0 || epoch == options.epochs || stop)) {
+            if (!options.callback(record) && !stop) {
+                history_.stopped_by = "callback";
+                stop = true;
+            }
+        }
+        if (stop) break;
+    }
+    if (options.early_stopping && options.restore_best && history_.best_epoch > 0) params_ = best;
+    return history_;
+}
+
+template class MLP<float>;
+template class MLP<double>;
+
+}  // namespace annlib

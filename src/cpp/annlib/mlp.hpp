@@ -1,0 +1,154 @@
+// A multi-layer perceptron: layers, forward, backward, step and the fit loop.
+//
+// Layout: samples are COLUMNS.  A numpy array X of shape (n, d) in C order is,
+// without any copy, the column-major Eigen matrix Xᵀ of shape (d × n), so
+// every layer is one GEMM  Z = W·A + b  with W of shape (out × in).  In numpy
+// terms the same memory is W of shape (in, out) and  Z = X @ W + b, which is how
+// the Python API shows it.
+//
+// All parameters live in one flat vector (per layer: W column-major, then b),
+// so the optimizer update, the divergence snapshot and save/load are single
+// vector operations; weight(i) and bias(i) are views into it.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "annlib/activation.hpp"
+#include "annlib/control.hpp"
+#include "annlib/init.hpp"
+#include "annlib/loss.hpp"
+#include "annlib/optimizer.hpp"
+#include "annlib/random.hpp"
+
+namespace annlib {
+
+struct MLPConfig {
+    std::vector<int> layers;                     // [n_inputs, hidden..., n_outputs]
+    std::vector<Activation> hidden_activations;  // one per hidden layer
+    Activation output_activation = Activation::identity;
+    double leaky_slope = 0.01;
+    Loss loss = Loss::mse;
+    OptimizerSettings optimizer;
+    double l2 = 0.0;     // adds (l2/2)·Σ W² to the loss (biases are not penalised)
+    int batch_size = 0;  // 0: full batch; 1: online; k: minibatches of k
+    bool shuffle = true;
+    Init init = Init::glorot;
+    double init_mean = 0.0;
+    double init_std = 0.1;
+    std::uint64_t seed = 0;
+
+    // Throws std::invalid_argument naming the first bad field.
+    void validate() const;
+};
+
+// How fit counts correct predictions for the accuracy history.
+enum class AccuracyRule {
+    none,       // regression: no accuracy
+    argmax,     // the largest output is the class (softmax / one-hot targets)
+    threshold,  // every output on the same side of `threshold` as its target
+};
+
+struct EpochRecord {
+    int epoch = 0;  // 1-based
+    double loss = 0.0;
+    double accuracy = 0.0;
+    double val_loss = 0.0;
+    double val_accuracy = 0.0;
+};
+
+struct History {
+    std::vector<double> loss, accuracy, val_loss, val_accuracy;
+    int best_epoch = 0;        // epoch whose weights were kept by early stopping (0: none)
+    std::string stopped_by;    // "epochs", "early_stopping" or "callback"
+};
+
+struct FitOptions {
+    int epochs = 100;
+    AccuracyRule accuracy = AccuracyRule::none;
+    double threshold = 0.5;
+    bool early_stopping = false;
+    int patience = 10;
+    double tol = 1e-4;
+    bool restore_best = true;
+    int callback_every = 1;
+    // Called after every `callback_every` epochs and after the last; return false to stop.
+    std::function<bool(const EpochRecord&)> callback;
+    Interrupt interrupt;
+};
+
+template <class Scalar>
+class MLP {
+public:
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using ConstRef = Eigen::Ref<const Matrix>;
+    using WeightMap = Eigen::Map<Matrix>;
+    using ConstWeightMap = Eigen::Map<const Matrix>;
+    using BiasMap = Eigen::Map<Vector>;
+    using ConstBiasMap = Eigen::Map<const Vector>;
+
+    explicit MLP(MLPConfig config);
+
+    const MLPConfig& config() const { return config_; }
+    // New hyper-parameters for the same layer sizes; changing the optimizer kind resets its state.
+    void set_config(MLPConfig config);
+    // Re-seeds the generator, draws fresh weights and clears the optimizer state.
+    void reset();
+
+    int n_weight_layers() const { return static_cast<int>(config_.layers.size()) - 1; }
+    Eigen::Index n_parameters() const { return params_.size(); }
+
+    ConstWeightMap weight(int i) const;  // (out × in)
+    ConstBiasMap bias(int i) const;      // (out)
+    void set_weight(int i, const ConstRef& w);
+    void set_bias(int i, const Eigen::Ref<const Vector>& b);
+    const Vector& parameters() const { return params_; }
+    void set_parameters(const Eigen::Ref<const Vector>& p);
+
+    // Every layer's activations [X, A1, ..., AL] for X (inputs × samples).
+    std::vector<Matrix> forward(const ConstRef& X) const;
+    // The output layer's activations, computed in blocks of samples.
+    Matrix predict(const ConstRef& X) const;
+    // Mean loss over the samples plus the L2 penalty: what training minimises.
+    double loss(const ConstRef& X, const ConstRef& T) const;
+    // ∂loss/∂parameters in the layout of parameters(); the model is not changed.
+    Vector gradient(const ConstRef& X, const ConstRef& T) const;
+    // One optimizer update on the batch (X, T); returns the loss before the update.
+    double step(const ConstRef& X, const ConstRef& T);
+    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError with the
+    // last finite weights restored when the loss or a weight stops being finite.
+    const History& fit(const ConstRef& X, const ConstRef& T, const FitOptions& options, const ConstRef* Xval,
+                       const ConstRef* Tval);
+    // The history of the last (or current, or interrupted) fit.
+    const History& history() const { return history_; }
+
+    // Number of samples of (X, T) that `rule` counts as correctly predicted.
+    Eigen::Index count_correct(const ConstRef& X, const ConstRef& T, AccuracyRule rule, double threshold) const;
+
+private:
+    struct Workspace;
+
+    void check_inputs(const ConstRef& X, const char* name) const;
+    void check_targets(const ConstRef& X, const ConstRef& T, const char* name) const;
+    WeightMap weight_mut(int i, Vector& p) const;
+    BiasMap bias_mut(int i, Vector& p) const;
+    double l2_penalty() const;
+    void forward_block(const ConstRef& Xb, Workspace& ws) const;
+    double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const;
+
+    MLPConfig config_;
+    std::vector<Eigen::Index> weight_offset_, bias_offset_;
+    Vector params_;
+    OptimizerState<Scalar> optimizer_state_;
+    Rng rng_;
+    History history_;
+};
+
+extern template class MLP<float>;
+extern template class MLP<double>;
+
+}  // namespace annlib

@@ -1,0 +1,98 @@
+// Optimizers, all updating one flat parameter vector p from its gradient g.
+//
+//   sgd       p ← p − η g
+//   momentum  v ← μ v − η g;  p ← p + v            (Polyak heavy ball)
+//             Nesterov: p ← p + μ v − η g           (look-ahead form of Sutskever et al. 2013)
+//   adam      m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
+//             p ← p − η m̂ / (√v̂ + ε), with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)   (Kingma & Ba 2015)
+//
+// The course-lab momentum Δw ← α Δw − (1−α) ∂E/∂w, w ← w + η Δw is the heavy
+// ball above with μ = α and learning rate η(1−α): v = η Δw.
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace annlib {
+
+enum class Optimizer { sgd, momentum, adam };
+
+inline const char* optimizer_name(Optimizer o) {
+    switch (o) {
+        case Optimizer::sgd: return "sgd";
+        case Optimizer::momentum: return "momentum";
+        case Optimizer::adam: return "adam";
+    }
+    return "?";
+}
+
+inline Optimizer optimizer_from_name(const std::string& name, const std::string& argument) {
+    if (name == "sgd") return Optimizer::sgd;
+    if (name == "momentum") return Optimizer::momentum;
+    if (name == "adam") return Optimizer::adam;
+    throw std::invalid_argument(argument + ": expected one of sgd, momentum, adam, got '" + name + "'");
+}
+
+struct OptimizerSettings {
+    Optimizer kind = Optimizer::sgd;
+    double learning_rate = 0.01;
+    double momentum = 0.9;
+    bool nesterov = false;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+};
+
+// The optimizer's state (velocity or Adam moments) for one parameter vector.
+template <class Scalar>
+class OptimizerState {
+public:
+    using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+    void reset(Eigen::Index size) {
+        first_.setZero(size);
+        second_.setZero(size);
+        steps_ = 0;
+    }
+
+    void update(const OptimizerSettings& s, Eigen::Ref<Vector> p, const Eigen::Ref<const Vector>& g) {
+        const auto lr = static_cast<Scalar>(s.learning_rate);
+        switch (s.kind) {
+            case Optimizer::sgd:
+                p.noalias() -= lr * g;
+                break;
+            case Optimizer::momentum: {
+                const auto mu = static_cast<Scalar>(s.momentum);
+                first_ = mu * first_ - lr * g;
+                if (s.nesterov)
+                    p.noalias() += mu * first_ - lr * g;
+                else
+                    p += first_;
+                break;
+            }
+            case Optimizer::adam: {
+                ++steps_;
+                const auto b1 = static_cast<Scalar>(s.beta1);
+                const auto b2 = static_cast<Scalar>(s.beta2);
+                first_ = b1 * first_ + (Scalar(1) - b1) * g;
+                second_ = b2 * second_ + (Scalar(1) - b2) * g.cwiseAbs2();
+                const double t = static_cast<double>(steps_);
+                // Bias corrections folded into the step size (Kingma & Ba, section 2).
+                const auto step = static_cast<Scalar>(s.learning_rate * std::sqrt(1.0 - std::pow(s.beta2, t)) /
+                                                      (1.0 - std::pow(s.beta1, t)));
+                const auto eps_hat = static_cast<Scalar>(s.eps * std::sqrt(1.0 - std::pow(s.beta2, t)));
+                p.array() -= step * first_.array() / (second_.array().sqrt() + eps_hat);
+                break;
+            }
+        }
+    }
+
+private:
+    Vector first_;   // velocity (momentum) or first moment (adam)
+    Vector second_;  // second moment (adam)
+    long long steps_ = 0;
+};
+
+}  // namespace annlib

@@ -1,0 +1,253 @@
+// Bindings for annlib::MLP: arrays in, arrays out, the GIL released around the work.
+#include <string>
+#include <vector>
+
+#include "annlib/mlp.hpp"
+#include "common.hpp"
+
+namespace annlib_bindings {
+
+namespace {
+
+using annlib::AccuracyRule;
+using annlib::MLPConfig;
+
+// Python-side view of MLPConfig with names instead of enums.
+struct ConfigView {
+    MLPConfig config;
+
+    std::vector<std::string> hidden_activations() const {
+        std::vector<std::string> names;
+        for (auto a : config.hidden_activations) names.emplace_back(annlib::activation_name(a));
+        return names;
+    }
+    void set_hidden_activations(const std::vector<std::string>& names) {
+        config.hidden_activations.clear();
+        for (const auto& name : names) config.hidden_activations.push_back(annlib::activation_from_name(name, "activation"));
+    }
+};
+
+AccuracyRule accuracy_from_name(const std::string& name) {
+    if (name == "none") return AccuracyRule::none;
+    if (name == "argmax") return AccuracyRule::argmax;
+    if (name == "threshold") return AccuracyRule::threshold;
+    throw std::invalid_argument("accuracy: expected one of none, argmax, threshold, got '" + name + "'");
+}
+
+template <class Scalar>
+using ConstMap = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>;
+
+// A (n, d) C-ordered numpy array seen, without copying, as the (d × n) column-major matrix.
+template <class Scalar>
+ConstMap<Scalar> samples_as_columns(const carray<Scalar>& a, const char* name) {
+    if (a.ndim() != 2)
+        throw std::invalid_argument(std::string(name) + ": expected a 2-D array, got " + std::to_string(a.ndim()) +
+                                    "-D");
+    return ConstMap<Scalar>(a.data(), a.shape(1), a.shape(0));
+}
+
+// A (k × n) column-major matrix returned as a (n, k) numpy array the caller owns.
+template <class Matrix>
+py::array_t<typename Matrix::Scalar> columns_as_samples(const Matrix& m) {
+    py::array_t<typename Matrix::Scalar> out({m.cols(), m.rows()});
+    std::copy(m.data(), m.data() + m.size(), out.mutable_data());
+    return out;
+}
+
+py::dict history_dict(const annlib::History& h) {
+    py::dict d;
+    d["loss"] = h.loss;
+    if (!h.accuracy.empty()) d["accuracy"] = h.accuracy;
+    if (!h.val_loss.empty()) d["val_loss"] = h.val_loss;
+    if (!h.val_accuracy.empty()) d["val_accuracy"] = h.val_accuracy;
+    d["best_epoch"] = h.best_epoch;
+    d["stopped_by"] = h.stopped_by;
+    return d;
+}
+
+template <class Scalar>
+void bind_mlp_class(py::module_& m, const char* name) {
+    using Model = annlib::MLP<Scalar>;
+    using Vector = typename Model::Vector;
+    using Array = carray<Scalar>;
+
+    py::class_<Model>(m, name, "The MLP engine for one dtype; use annlib.MLP instead.")
+        .def(py::init([](const ConfigView& c) { return new Model(c.config); }), py::arg("config"))
+        .def_property_readonly("config", [](const Model& self) { return ConfigView{self.config()}; })
+        .def("set_config", [](Model& self, const ConfigView& c) { self.set_config(c.config); }, py::arg("config"))
+        .def("reset", &Model::reset)
+        .def_property_readonly("n_parameters", &Model::n_parameters)
+        .def("weight",
+             [](const Model& self, int i) {
+                 const auto w = self.weight(i);
+                 return columns_as_samples(typename Model::Matrix(w));
+             },
+             py::arg("layer"), "Weights of layer i as an (n_in, n_out) array.")
+        .def("bias", [](const Model& self, int i) { return Vector(self.bias(i)); }, py::arg("layer"))
+        .def("set_weight",
+             [](Model& self, int i, const Array& w) { self.set_weight(i, samples_as_columns<Scalar>(w, "weights")); },
+             py::arg("layer"), py::arg("w"))
+        .def("set_bias",
+             [](Model& self, int i, const Array& b) {
+                 if (b.ndim() != 1) throw std::invalid_argument("biases: expected a 1-D array");
+                 self.set_bias(i, Eigen::Map<const Vector>(b.data(), b.shape(0)));
+             },
+             py::arg("layer"), py::arg("b"))
+        .def_property_readonly("parameters", [](const Model& self) { return Vector(self.parameters()); })
+        .def("set_parameters",
+             [](Model& self, const Array& p) {
+                 if (p.ndim() != 1) throw std::invalid_argument("parameters: expected a 1-D array");
+                 self.set_parameters(Eigen::Map<const Vector>(p.data(), p.shape(0)));
+             },
+             py::arg("parameters"))
+        .def("forward",
+             [](const Model& self, const Array& X) {
+                 const auto x = samples_as_columns<Scalar>(X, "X");
+                 std::vector<typename Model::Matrix> layers;
+                 {
+                     py::gil_scoped_release release;
+                     layers = self.forward(x);
+                 }
+                 py::list out;
+                 for (const auto& a : layers) out.append(columns_as_samples(a));
+                 return out;
+             },
+             py::arg("X"))
+        .def("predict",
+             [](const Model& self, const Array& X) {
+                 const auto x = samples_as_columns<Scalar>(X, "X");
+                 typename Model::Matrix y;
+                 {
+                     py::gil_scoped_release release;
+                     y = self.predict(x);
+                 }
+                 return columns_as_samples(y);
+             },
+             py::arg("X"))
+        .def("loss",
+             [](const Model& self, const Array& X, const Array& T) {
+                 const auto x = samples_as_columns<Scalar>(X, "X");
+                 const auto t = samples_as_columns<Scalar>(T, "y");
+                 py::gil_scoped_release release;
+                 return self.loss(x, t);
+             },
+             py::arg("X"), py::arg("T"))
+        .def("count_correct",
+             [](const Model& self, const Array& X, const Array& T, const std::string& rule, double threshold) {
+                 const auto x = samples_as_columns<Scalar>(X, "X");
+                 const auto t = samples_as_columns<Scalar>(T, "y");
+                 const auto r = accuracy_from_name(rule);
+                 py::gil_scoped_release release;
+                 return self.count_correct(x, t, r, threshold);
+             },
+             py::arg("X"), py::arg("T"), py::arg("rule"), py::arg("threshold"))
+        .def("gradient",
+             [](const Model& self, const Array& X, const Array& T) {
+                 const auto x = samples_as_columns<Scalar>(X, "X");
+                 const auto t = samples_as_columns<Scalar>(T, "y");
+                 py::gil_scoped_release release;
+                 return self.gradient(x, t);
+             },
+             py::arg("X"), py::arg("T"), "Gradient of loss(X, T) in the layout of `parameters`.")
+        .def("step",
+             [](Model& self, const Array& X, const Array& T) {
+                 const auto x = samples_as_columns<Scalar>(X, "X");
+                 const auto t = samples_as_columns<Scalar>(T, "y");
+                 py::gil_scoped_release release;
+                 return self.step(x, t);
+             },
+             py::arg("X"), py::arg("T"))
+        .def(
+            "fit",
+            [](Model& self, const Array& X, const Array& T, int epochs, const std::string& accuracy, double threshold,
+               bool early_stopping, int patience, double tol, bool restore_best, int callback_every,
+               std::optional<py::function> callback, std::optional<Array> X_val, std::optional<Array> T_val) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                const auto t = samples_as_columns<Scalar>(T, "y");
+                annlib::FitOptions options;
+                options.epochs = epochs;
+                options.accuracy = accuracy_from_name(accuracy);
+                options.threshold = threshold;
+                options.early_stopping = early_stopping;
+                options.patience = patience;
+                options.tol = tol;
+                options.restore_best = restore_best;
+                options.callback_every = callback_every;
+                options.interrupt = python_interrupt();
+                if (callback) {
+                    // Runs on this thread with the GIL taken back; a Python exception propagates.
+                    const py::function& fn = *callback;
+                    options.callback = [&fn](const annlib::EpochRecord& r) {
+                        py::gil_scoped_acquire gil;
+                        py::object keep_going = fn(r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy);
+                        return keep_going.is_none() || keep_going.cast<bool>();
+                    };
+                }
+                std::optional<ConstMap<Scalar>> xv, tv;
+                if (X_val && T_val) {
+                    xv.emplace(samples_as_columns<Scalar>(*X_val, "validation X"));
+                    tv.emplace(samples_as_columns<Scalar>(*T_val, "validation y"));
+                }
+                {
+                    py::gil_scoped_release release;
+                    std::optional<typename Model::ConstRef> xr, tr;
+                    if (xv) {
+                        xr.emplace(*xv);
+                        tr.emplace(*tv);
+                    }
+                    self.fit(x, t, options, xr ? &*xr : nullptr, tr ? &*tr : nullptr);
+                }
+                return history_dict(self.history());
+            },
+            py::arg("X"), py::arg("T"), py::arg("epochs"), py::arg("accuracy"), py::arg("threshold"),
+            py::arg("early_stopping"), py::arg("patience"), py::arg("tol"), py::arg("restore_best"),
+            py::arg("callback_every"), py::arg("callback"), py::arg("X_val"), py::arg("T_val"))
+        .def_property_readonly("history", [](const Model& self) { return history_dict(self.history()); });
+}
+
+}  // namespace
+
+void bind_mlp(py::module_& m) {
+    py::class_<ConfigView>(m, "MLPConfig", "Hyper-parameters of the MLP engine (validated by the engine).")
+        .def(py::init<>())
+        .def_property(
+            "layers", [](const ConfigView& c) { return c.config.layers; },
+            [](ConfigView& c, const std::vector<int>& v) { c.config.layers = v; })
+        .def_property("hidden_activations", &ConfigView::hidden_activations, &ConfigView::set_hidden_activations)
+        .def_property(
+            "output_activation", [](const ConfigView& c) { return std::string(annlib::activation_name(c.config.output_activation)); },
+            [](ConfigView& c, const std::string& s) { c.config.output_activation = annlib::activation_from_name(s, "output_activation"); })
+        .def_property(
+            "loss", [](const ConfigView& c) { return std::string(annlib::loss_name(c.config.loss)); },
+            [](ConfigView& c, const std::string& s) { c.config.loss = annlib::loss_from_name(s, "loss"); })
+        .def_property(
+            "optimizer", [](const ConfigView& c) { return std::string(annlib::optimizer_name(c.config.optimizer.kind)); },
+            [](ConfigView& c, const std::string& s) { c.config.optimizer.kind = annlib::optimizer_from_name(s, "optimizer"); })
+        .def_property(
+            "init", [](const ConfigView& c) { return std::string(annlib::init_name(c.config.init)); },
+            [](ConfigView& c, const std::string& s) { c.config.init = annlib::init_from_name(s, "init"); })
+#define ANNLIB_FIELD(name, member)                                                  \
+    .def_property(                                                                 \
+        name, [](const ConfigView& c) { return c.config.member; },                 \
+        [](ConfigView& c, decltype(MLPConfig::member) v) { c.config.member = v; })
+        ANNLIB_FIELD("leaky_slope", leaky_slope)
+        ANNLIB_FIELD("learning_rate", optimizer.learning_rate)
+        ANNLIB_FIELD("momentum", optimizer.momentum)
+        ANNLIB_FIELD("nesterov", optimizer.nesterov)
+        ANNLIB_FIELD("beta1", optimizer.beta1)
+        ANNLIB_FIELD("beta2", optimizer.beta2)
+        ANNLIB_FIELD("eps", optimizer.eps)
+        ANNLIB_FIELD("l2", l2)
+        ANNLIB_FIELD("batch_size", batch_size)
+        ANNLIB_FIELD("shuffle", shuffle)
+        ANNLIB_FIELD("init_mean", init_mean)
+        ANNLIB_FIELD("init_std", init_std)
+        ANNLIB_FIELD("seed", seed)
+#undef ANNLIB_FIELD
+        .def("validate", [](const ConfigView& c) { c.config.validate(); });
+
+    bind_mlp_class<double>(m, "MLP64");
+    bind_mlp_class<float>(m, "MLP32");
+}
+
+}  // namespace annlib_bindings
