@@ -15,11 +15,13 @@ except ImportError as error:  # pragma: no cover - only without a build
     ) from error
 
 from ._core import DivergenceError, get_num_threads, set_num_threads
+from .mlp import MLP
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DivergenceError",
+    "MLP",
     "get_num_threads",
     "set_num_threads",
 ]

@@ -1,0 +1,726 @@
+"""annlib.MLP: a multi-layer perceptron whose training loop runs in C++.
+
+The engine (``annlib._core.MLP64`` / ``MLP32``) does forward, backward, the
+optimizer step and the whole ``fit`` loop; this module turns user data (labels,
+lists, any numpy layout) into the engine's arrays and back, validates every
+argument with a message that names it, and handles files and pickling.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import _core
+from ._checks import (
+    FORMAT_VERSION,
+    as_float_array,
+    atomic_save_npz,
+    check_choice,
+    check_dtype,
+    check_float,
+    check_int,
+    check_seed,
+    describe,
+    load_npz,
+)
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "bipolar_sigmoid", "relu", "leaky_relu", "identity")
+OUTPUT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "bipolar_sigmoid", "softmax")
+LOSSES = ("mse", "cross_entropy")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+INITS = ("normal", "glorot", "he")
+
+# The constructor's parameters and defaults, in order: the one list that
+# get_params, set_params, __repr__, save/load and pickling all read.
+DEFAULTS: dict[str, Any] = {
+    "activation": "tanh",
+    "output_activation": "identity",
+    "loss": "mse",
+    "optimizer": "sgd",
+    "learning_rate": 0.01,
+    "momentum": 0.9,
+    "nesterov": False,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-8,
+    "l2": 0.0,
+    "batch_size": None,
+    "shuffle": True,
+    "init": "glorot",
+    "init_mean": 0.0,
+    "init_std": 0.1,
+    "leaky_slope": 0.01,
+    "seed": None,
+    "dtype": "float64",
+}
+
+# Target values and decision threshold of a single bounded output used as a binary classifier.
+_BINARY_TARGETS = {"sigmoid": (0.0, 1.0, 0.5), "tanh": (-1.0, 1.0, 0.0), "bipolar_sigmoid": (-1.0, 1.0, 0.0)}
+
+
+class MLP:
+    """A feed-forward network of any depth, trained by backpropagation in C++.
+
+    Parameters
+    ----------
+    layers : sequence of int
+        ``[n_inputs, hidden..., n_outputs]``; at least two sizes (one weight layer).
+    activation : str or sequence of str
+        Hidden-layer activation, one name for all or one per hidden layer:
+        ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` (2/(1+e^-x) - 1), ``relu``,
+        ``leaky_relu`` (slope ``leaky_slope``) or ``identity``.
+    output_activation : str
+        ``identity``, ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` or ``softmax``.
+    loss : str
+        ``mse`` (1/(2·n·k) Σ (y - t)², half the mean over every output) or
+        ``cross_entropy`` (softmax or sigmoid outputs; computed from the logits).
+    optimizer : str
+        ``sgd``; ``momentum`` (v ← μv − η∇, w ← w + v; Nesterov with
+        ``nesterov=True``); ``adam`` (``beta1``, ``beta2``, ``eps``).  The
+        course-lab rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
+        ``momentum=α`` and ``learning_rate=η(1−α)``.
+    learning_rate, momentum, nesterov, beta1, beta2, eps : float / bool
+        Optimizer settings.
+    l2 : float
+        Adds (l2/2)·ΣW² to the loss (biases are not penalised).
+    batch_size : None or int
+        ``None`` full batch, ``1`` online (sequential), ``k`` minibatches of k
+        (a batch larger than the data is the full batch).
+    shuffle : bool
+        Shuffle the samples every epoch (minibatch and online modes).
+    init : str
+        ``normal`` (``init_mean``, ``init_std``), ``glorot`` (uniform) or ``he``
+        (normal, √(2/fan_in)); biases start at zero.
+    leaky_slope : float
+        Slope of ``leaky_relu`` for negative inputs, in [0, 1).
+    seed : int or None
+        Seed of the model's generator (weights, shuffling, validation split).
+        ``None`` draws one; it is stored so ``reset()`` reproduces it.
+    dtype : str
+        ``float64`` (default) or ``float32``.
+
+    Examples
+    --------
+    >>> import numpy as np, annlib
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    >>> net = annlib.MLP([2, 4, 1], output_activation="sigmoid", loss="cross_entropy",
+    ...                  learning_rate=0.5, seed=1).fit(X, [0, 1, 1, 0], epochs=2000)
+    >>> net.predict(X).tolist()
+    [0, 1, 1, 0]
+    """
+
+    def __init__(self, layers: Sequence[int], **params: Any) -> None:
+        unknown = sorted(set(params) - set(DEFAULTS))
+        if unknown:
+            raise TypeError(f"MLP() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}")
+        self._lock = threading.RLock()
+        self._layers = _check_layers(layers)
+        self._params = {**DEFAULTS, **params}
+        self._params["seed"] = check_seed(self._params["seed"])
+        self._dtype = check_dtype(self._params["dtype"])
+        self._params["dtype"] = self._dtype.name
+        engine_class = _core.MLP64 if self._dtype == np.float64 else _core.MLP32
+        self._engine = engine_class(self._config(self._params))
+        self._forget_targets()
+
+    # ------------------------------------------------------------------ setup
+    def _config(self, params: dict[str, Any]) -> Any:
+        """Validate ``params`` and build the engine's configuration."""
+        n_hidden = len(self._layers) - 2
+        activation = params["activation"]
+        if isinstance(activation, str):
+            check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+            hidden = [activation] * n_hidden
+        elif isinstance(activation, (list, tuple)):
+            if len(activation) != n_hidden:
+                raise ValueError(
+                    f"activation: expected one name per hidden layer ({n_hidden}), got {len(activation)}"
+                )
+            hidden = [check_choice(a, "activation", HIDDEN_ACTIVATIONS) for a in activation]
+        else:
+            raise TypeError(f"activation: expected a name or a list of names, got {describe(activation)}")
+        config = _core.MLPConfig()
+        config.layers = list(self._layers)
+        config.hidden_activations = hidden
+        config.output_activation = check_choice(params["output_activation"], "output_activation", OUTPUT_ACTIVATIONS)
+        config.loss = check_choice(params["loss"], "loss", LOSSES)
+        config.optimizer = check_choice(params["optimizer"], "optimizer", OPTIMIZERS)
+        config.init = check_choice(params["init"], "init", INITS)
+        config.learning_rate = check_float(params["learning_rate"], "learning_rate", 0.0, exclusive_minimum=True)
+        config.momentum = check_float(params["momentum"], "momentum", 0.0, 1.0, exclusive_maximum=True)
+        config.nesterov = _check_bool(params["nesterov"], "nesterov")
+        config.beta1 = check_float(params["beta1"], "beta1", 0.0, 1.0, exclusive_maximum=True)
+        config.beta2 = check_float(params["beta2"], "beta2", 0.0, 1.0, exclusive_maximum=True)
+        config.eps = check_float(params["eps"], "eps", 0.0, exclusive_minimum=True)
+        config.l2 = check_float(params["l2"], "l2", 0.0)
+        batch_size = params["batch_size"]
+        config.batch_size = 0 if batch_size is None else check_int(batch_size, "batch_size", 1)
+        config.shuffle = _check_bool(params["shuffle"], "shuffle")
+        config.init_mean = check_float(params["init_mean"], "init_mean")
+        config.init_std = check_float(params["init_std"], "init_std", 0.0)
+        config.leaky_slope = check_float(params["leaky_slope"], "leaky_slope", 0.0, 1.0, exclusive_maximum=True)
+        config.seed = params["seed"]
+        config.validate()  # the engine's own checks (e.g. cross_entropy needs softmax/sigmoid)
+        return config
+
+    def _forget_targets(self) -> None:
+        self.classes_: np.ndarray | None = None
+        self._task = "regression"  # or 'multiclass', 'binary', 'multilabel'
+        self._fitted = False
+        self.history: dict[str, list[float]] = {}
+        self.best_epoch_: int | None = None
+        self.stop_reason_: str | None = None
+        self._fit_count = 0
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's arguments (``layers`` included) as a dict."""
+        return {"layers": list(self._layers), **copy.deepcopy(self._params)}
+
+    def set_params(self, **params: Any) -> "MLP":
+        """Change hyper-parameters, keeping the weights.
+
+        ``layers`` and ``dtype`` cannot change (create a new model); changing
+        ``seed`` takes effect at the next ``reset()``; changing the optimizer
+        clears its state.
+        """
+        for fixed in ("layers", "dtype"):
+            if fixed in params and params[fixed] != self.get_params()[fixed]:
+                raise ValueError(f"{fixed}: cannot change on an existing model; create a new MLP")
+            params.pop(fixed, None)
+        unknown = sorted(set(params) - set(DEFAULTS))
+        if unknown:
+            raise TypeError(f"set_params() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}")
+        new = {**self._params, **params}
+        new["seed"] = check_seed(new["seed"])
+        with self._lock:
+            self._engine.set_config(self._config(new))
+            self._params = new
+        return self
+
+    def reset(self) -> "MLP":
+        """Draw the initial weights again from the seed and forget training (classes included)."""
+        with self._lock:
+            self._engine.reset()
+            self._forget_targets()
+        return self
+
+    # ------------------------------------------------------------ properties
+    @property
+    def layers(self) -> tuple[int, ...]:
+        """Layer sizes ``(n_inputs, hidden..., n_outputs)``."""
+        return tuple(self._layers)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The numpy dtype the engine computes in."""
+        return self._dtype
+
+    @property
+    def seed(self) -> int:
+        """The seed of the model's generator."""
+        return self._params["seed"]
+
+    @property
+    def n_parameters(self) -> int:
+        """Number of weights and biases."""
+        return int(self._engine.n_parameters)
+
+    @property
+    def is_classifier(self) -> bool:
+        """True once ``fit`` (or ``step``) has seen class labels."""
+        return self._task != "regression"
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Weight matrices, ``weights[i]`` of shape ``(layers[i], layers[i+1])``: layer i computes
+        ``f(A @ weights[i] + biases[i])``.  Returns copies; assign a list to change them."""
+        return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
+
+    @weights.setter
+    def weights(self, values: Sequence[Any]) -> None:
+        arrays = self._check_parameter_list(values, "weights", lambda i: (self._layers[i], self._layers[i + 1]))
+        with self._lock:
+            for i, w in enumerate(arrays):
+                self._engine.set_weight(i, w)
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """Bias vectors, ``biases[i]`` of shape ``(layers[i+1],)``.  Copies; assign a list to change them."""
+        return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
+
+    @biases.setter
+    def biases(self, values: Sequence[Any]) -> None:
+        arrays = self._check_parameter_list(values, "biases", lambda i: (self._layers[i + 1],))
+        with self._lock:
+            for i, b in enumerate(arrays):
+                self._engine.set_bias(i, b)
+
+    def _check_parameter_list(self, values: Any, name: str, shape_of: Callable[[int], tuple]) -> list[np.ndarray]:
+        n = len(self._layers) - 1
+        if isinstance(values, np.ndarray) or not isinstance(values, (list, tuple)):
+            raise TypeError(f"{name}: expected a list of {n} arrays, got {describe(values)}")
+        if len(values) != n:
+            raise ValueError(f"{name}: expected a list of {n} arrays, got {len(values)}")
+        arrays = []
+        for i, value in enumerate(values):
+            shape = shape_of(i)
+            array = as_float_array(value, f"{name}[{i}]", self._dtype, ndim=len(shape))
+            if array.shape != shape:
+                raise ValueError(f"{name}[{i}]: expected shape {shape}, got {array.shape}")
+            arrays.append(array)
+        return arrays
+
+    # ------------------------------------------------------------ data
+    def _inputs(self, X: Any, name: str = "X") -> np.ndarray:
+        return as_float_array(X, name, self._dtype, ndim=2, columns=self._layers[0])
+
+    def _targets(self, y: Any, n_samples: int, fitting: bool, name: str = "y", classes: Any = None) -> np.ndarray:
+        """Encode ``y`` as the engine's (n, n_outputs) target matrix.
+
+        When ``fitting`` and the model has not seen targets yet, this decides
+        the task (see ``fit``) and remembers ``classes_``.
+        """
+        if y is None:
+            raise TypeError(f"{name}: expected targets, got None")
+        y = np.asarray(y)
+        if y.dtype.kind not in "biufUS":
+            raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
+        if y.ndim not in (1, 2) or y.shape[0] != n_samples:
+            raise ValueError(
+                f"{name}: expected {n_samples} targets (one per sample of X), got an array of shape {y.shape}"
+            )
+        n_out = self._layers[-1]
+        out_act = self._params["output_activation"]
+        if not self._fitted and fitting:
+            self._decide_task(y, name, classes)
+        task = self._task
+        if task == "regression" or (task in ("multiclass", "multilabel") and y.ndim == 2):
+            if y.dtype.kind in "US":
+                raise TypeError(f"{name}: string labels need a classifier (softmax or a single bounded output)")
+            T = as_float_array(y.reshape(n_samples, -1) if y.ndim == 1 else y, name, self._dtype, ndim=2)
+            if T.shape[1] != n_out:
+                raise ValueError(f"{name}: expected {n_out} target columns (one per output), got {T.shape[1]}")
+            return T
+        if y.ndim != 1:
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            else:
+                raise ValueError(f"{name}: expected 1-D class labels, got an array of shape {y.shape}")
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(f"{name}: expected finite values, got NaN or infinite labels")
+        index = _label_index(self.classes_, y, name)
+        if task == "multiclass":
+            T = np.zeros((n_samples, n_out), dtype=self._dtype)
+            T[np.arange(n_samples), index] = 1
+            return T
+        low, high, _ = _BINARY_TARGETS[out_act]
+        return np.where(index == 1, high, low).astype(self._dtype).reshape(n_samples, 1)
+
+    def _decide_task(self, y: np.ndarray, name: str, classes: Any) -> None:
+        """Classifier or regressor, from the output activation, the loss and the targets.
+
+        - softmax output: multiclass; 1-D labels are one-hot encoded, 2-D targets used as given;
+        - sigmoid + cross_entropy: binary (one output, labels) or multilabel (k outputs, 0/1 columns);
+        - one sigmoid/tanh/bipolar_sigmoid output with mse: binary when the labels are the output's
+          two target values (0/1 or ±1) or any two non-float labels;
+        - anything else: regression.
+        """
+        n_out = self._layers[-1]
+        out_act = self._params["output_activation"]
+        given = None if classes is None else _unique_labels(np.asarray(classes), "classes")
+        self.classes_, self._task = None, "regression"
+        if out_act == "softmax":
+            self._task = "multiclass"
+            if y.ndim == 2:
+                self.classes_ = np.arange(y.shape[1]) if given is None else given
+            else:
+                self.classes_ = _unique_labels(y, name) if given is None else given
+            if len(self.classes_) != n_out:
+                raise ValueError(
+                    f"{name}: expected {n_out} classes (one per softmax output), got {len(self.classes_)}: "
+                    f"{self.classes_[:10].tolist()}"
+                )
+            return
+        cross_entropy = self._params["loss"] == "cross_entropy"
+        if out_act == "sigmoid" and cross_entropy and n_out > 1:
+            self._task, self.classes_ = "multilabel", np.arange(n_out)
+            return
+        single = n_out == 1 and out_act in _BINARY_TARGETS and (y.ndim == 1 or y.shape[1] == 1)
+        if not single:
+            return
+        flat = y.reshape(-1)
+        low, high, _ = _BINARY_TARGETS[out_act]
+        natural = flat.dtype.kind in "biuf" and bool(np.isin(flat, (low, high)).all())
+        labels = flat.dtype.kind in "biuUS"
+        if not (cross_entropy or natural or labels or given is not None):
+            return  # float targets for a bounded output: regression
+        if given is not None:
+            found = given
+        elif natural:
+            found = np.array([low, high])
+            if flat.dtype.kind == "b":
+                found = np.array([False, True])
+            elif flat.dtype.kind in "iu":
+                found = found.astype(np.int64)
+        else:
+            found = _unique_labels(flat, name)
+        if len(found) != 2:
+            raise ValueError(
+                f"{name}: expected two classes for a single {out_act} output, got {len(found)}: "
+                f"{found[:10].tolist()}"
+            )
+        self._task, self.classes_ = "binary", found
+
+    def _accuracy_rule(self) -> tuple[str, float]:
+        if self._task == "multiclass":
+            return "argmax", 0.0
+        if self._task in ("binary", "multilabel"):
+            return "threshold", _BINARY_TARGETS[self._params["output_activation"]][2]
+        return "none", 0.0
+
+    # ------------------------------------------------------------ training
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        epochs: int = 100,
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_fraction: float | None = None,
+        early_stopping: bool = False,
+        patience: int = 10,
+        tol: float = 1e-4,
+        restore_best: bool = True,
+        callback: Callable[[int, dict, "MLP"], Any] | None = None,
+        callback_every: int = 1,
+        verbose: bool = False,
+        classes: Any = None,
+    ) -> "MLP":
+        """Train for ``epochs`` passes over (X, y), the whole loop in C++; returns ``self``.
+
+        Training continues from the current weights (``reset()`` starts over).
+        The first call decides whether the model is a classifier (see
+        ``_decide_task``): integer or string labels are one-hot encoded for a
+        softmax output; a single sigmoid / tanh / bipolar_sigmoid output takes
+        0/1 or ±1 labels; float targets (1-D or 2-D) are regression, and
+        ``y = X`` trains an autoencoder.
+
+        Parameters
+        ----------
+        validation_data : (X_val, y_val), optional
+            Scored after every epoch into ``history['val_loss']`` (and ``val_accuracy``).
+        validation_fraction : float in (0, 1), optional
+            Hold out this fraction of (X, y), chosen by the model's seed, as validation data.
+        early_stopping : bool
+            Stop when the validation loss (the training loss without validation data)
+            has not improved by ``tol`` for ``patience`` epochs; with ``restore_best``
+            the best epoch's weights are kept (``best_epoch_``).
+        callback : callable(epoch, history, model), optional
+            Called every ``callback_every`` epochs (and after the last) with the GIL held;
+            returning ``False`` stops training.
+        verbose : bool
+            Show a progress bar over epochs.
+        classes : array-like, optional
+            All class labels, when ``y`` of the first call may not contain every class.
+
+        Raises
+        ------
+        ValueError, TypeError
+            Bad data or arguments (the message names the argument).
+        annlib.DivergenceError
+            The loss or a weight became NaN/inf; the last finite weights are kept.
+        KeyboardInterrupt
+            Ctrl-C, within a fraction of a second; the model keeps the weights it had.
+        """
+        epochs = check_int(epochs, "epochs", 1)
+        patience = check_int(patience, "patience", 1)
+        tol = check_float(tol, "tol", 0.0)
+        callback_every = check_int(callback_every, "callback_every", 1)
+        early_stopping = _check_bool(early_stopping, "early_stopping")
+        restore_best = _check_bool(restore_best, "restore_best")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback: expected a callable(epoch, history, model), got {describe(callback)}")
+        if validation_data is not None and validation_fraction is not None:
+            raise ValueError("validation_fraction: give either validation_data or validation_fraction, not both")
+
+        X = self._inputs(X)
+        with self._lock:
+            was_fitted, saved = self._fitted, (self.classes_, self._task)
+            try:
+                T = self._targets(y, X.shape[0], fitting=True, classes=classes)
+                X_val = T_val = None
+                if validation_data is not None:
+                    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                        raise TypeError(
+                            f"validation_data: expected a tuple (X_val, y_val), got {describe(validation_data)}"
+                        )
+                    X_val = self._inputs(validation_data[0], "validation_data[0]")
+                    T_val = self._targets(validation_data[1], X_val.shape[0], False, "validation_data[1]")
+                elif validation_fraction is not None:
+                    fraction = check_float(validation_fraction, "validation_fraction", 0.0, 1.0,
+                                           exclusive_minimum=True, exclusive_maximum=True)
+                    n_val = int(round(fraction * X.shape[0]))
+                    if n_val < 1 or n_val >= X.shape[0]:
+                        raise ValueError(
+                            f"validation_fraction: {fraction} of {X.shape[0]} samples leaves no training or "
+                            "no validation samples"
+                        )
+                    order = np.random.default_rng([self.seed, self._fit_count]).permutation(X.shape[0])
+                    X_val, T_val = X[order[:n_val]], T[order[:n_val]]
+                    X, T = X[order[n_val:]], T[order[n_val:]]
+            except BaseException:
+                if not was_fitted:
+                    self.classes_, self._task = saved
+                raise
+            self._fitted = True
+            self._fit_count += 1
+            rule, threshold = self._accuracy_rule()
+
+            bar = _progress_bar(epochs) if verbose else None
+            engine_callback = None
+            if callback is not None or bar is not None:
+
+                def engine_callback(epoch, *_record):
+                    if bar is not None:
+                        bar.update(epoch - bar.n)
+                    if callback is not None and (epoch % callback_every == 0 or epoch == epochs):
+                        self._take_history()
+                        return callback(epoch, self.history, self) is not False
+                    return True
+
+            try:
+                self._engine.fit(
+                    X, T, epochs, rule, threshold, early_stopping, patience, tol, restore_best,
+                    1 if bar is not None else callback_every, engine_callback, X_val, T_val,
+                )
+            finally:
+                if bar is not None:
+                    bar.close()
+                self._take_history()
+        return self
+
+    def _take_history(self) -> None:
+        history = dict(self._engine.history)
+        best = history.pop("best_epoch")
+        self.stop_reason_ = history.pop("stopped_by") or None
+        self.best_epoch_ = best if best > 0 else None
+        self.history = history
+
+    def step(self, X: Any, y: Any) -> float:
+        """One optimizer update on the batch (X, y); returns the batch's loss before the update."""
+        X = self._inputs(X)
+        with self._lock:
+            T = self._targets(y, X.shape[0], fitting=True)
+            self._fitted = True
+            return float(self._engine.step(X, T))
+
+    # ------------------------------------------------------------ inspection
+    def forward(self, X: Any) -> list[np.ndarray]:
+        """Every layer's activations ``[X, A1, ..., AL]`` (each of shape (n, units)) for X."""
+        return list(self._engine.forward(self._inputs(X)))
+
+    def backward(self, X: Any, y: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Gradients ``[(dW, db), ...]`` of ``loss(X, y)`` for every layer, without changing the model.
+
+        ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.
+        """
+        X = self._inputs(X)
+        T = self._targets(y, X.shape[0], fitting=not self._fitted)
+        flat = self._engine.gradient(X, T)
+        return self._split(flat)
+
+    def _split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Cut a vector in the engine's parameter layout into (W, b) pairs."""
+        pairs, offset = [], 0
+        for n_in, n_out in zip(self._layers[:-1], self._layers[1:]):
+            W = flat[offset:offset + n_in * n_out].reshape(n_in, n_out).copy()
+            offset += n_in * n_out
+            pairs.append((W, flat[offset:offset + n_out].copy()))
+            offset += n_out
+        return pairs
+
+    def outputs(self, X: Any) -> np.ndarray:
+        """The output layer's activations, shape (n, n_outputs)."""
+        return self._engine.predict(self._inputs(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class labels for classifiers; output values for regression ((n,) for a single output)."""
+        Y = self.outputs(X)
+        if self._task == "multiclass":
+            return self.classes_[np.argmax(Y, axis=1)]
+        threshold = _BINARY_TARGETS.get(self._params["output_activation"], (0, 0, 0.5))[2]
+        if self._task == "binary":
+            return self.classes_[(Y[:, 0] >= threshold).astype(np.intp)]
+        if self._task == "multilabel":
+            return (Y >= threshold).astype(np.int64)
+        return Y[:, 0] if Y.shape[1] == 1 else Y
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n, n_classes) (multilabel: (n, n_outputs)).
+
+        For a single tanh / bipolar_sigmoid output, (1 + y)/2 stands in for P(second class).
+        """
+        if self._task == "regression":
+            raise ValueError("predict_proba: this model is a regressor (no classes were seen by fit)")
+        Y = self.outputs(X)
+        if self._task == "binary":
+            p = Y[:, 0] if self._params["output_activation"] == "sigmoid" else np.clip((1 + Y[:, 0]) / 2, 0, 1)
+            return np.column_stack([1 - p, p])
+        return Y
+
+    def accuracy(self, X: Any, y: Any) -> float:
+        """Fraction of samples classified correctly."""
+        if self._task == "regression":
+            raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
+        X = self._inputs(X)
+        T = self._targets(y, X.shape[0], fitting=False)
+        rule, threshold = self._accuracy_rule()
+        return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
+
+    def mse(self, X: Any, y: Any) -> float:
+        """Mean squared error between outputs and (encoded) targets, over every output."""
+        X = self._inputs(X)
+        T = self._targets(y, X.shape[0], fitting=False)
+        return float(np.mean((self._engine.predict(X) - T) ** 2))
+
+    def loss(self, X: Any, y: Any) -> float:
+        """The training loss on (X, y): mean data loss plus the L2 penalty."""
+        X = self._inputs(X)
+        T = self._targets(y, X.shape[0], fitting=False)
+        return float(self._engine.loss(X, T))
+
+    # ------------------------------------------------------------ files
+    def _state(self) -> dict[str, Any]:
+        return {
+            "params": self.get_params(),
+            "parameters": self._engine.parameters,
+            "classes": self.classes_,
+            "task": self._task,
+            "fitted": self._fitted,
+            "history": self.history,
+            "best_epoch": self.best_epoch_,
+            "stop_reason": self.stop_reason_,
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        params = dict(state["params"])
+        layers = params.pop("layers")
+        self.__init__(layers, **params)
+        self._engine.set_parameters(np.asarray(state["parameters"], dtype=self._dtype))
+        self.classes_ = state["classes"]
+        self._task = state["task"]
+        self._fitted = state["fitted"]
+        self.history = state["history"]
+        self.best_epoch_ = state["best_epoch"]
+        self.stop_reason_ = state["stop_reason"]
+
+    def save(self, path: Any) -> Any:
+        """Write the model to ``path`` (.npz: a JSON configuration and the parameter arrays).
+
+        The file is written to a temporary file and renamed, so a failure never
+        leaves a broken file or destroys a previous one.  Returns the path written.
+        """
+        state = self._state()
+        meta = {k: state[k] for k in ("params", "task", "fitted", "history", "best_epoch", "stop_reason")}
+        arrays = {
+            "annlib_kind": np.array("MLP"),
+            "format_version": np.array(FORMAT_VERSION),
+            "config": np.array(json.dumps(meta)),
+            "parameters": state["parameters"],
+        }
+        if self.classes_ is not None:
+            arrays["classes"] = self.classes_
+        return atomic_save_npz(path, arrays)
+
+    @classmethod
+    def load(cls, path: Any) -> "MLP":
+        """Read a model written by ``save``.
+
+        Raises FileNotFoundError for a missing file and ValueError for a file
+        that is corrupt, truncated, of another kind or from a newer annlib.
+        """
+        arrays = load_npz(path, "MLP")
+        try:
+            meta = json.loads(str(arrays["config"]))
+            state = dict(meta, parameters=arrays["parameters"], classes=arrays.get("classes"))
+            model = cls.__new__(cls)
+            model._restore(state)
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
+            raise ValueError(f"path: {str(path)!r} holds an invalid MLP ({error})") from None
+        return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self._state()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._restore(state)
+
+    def __deepcopy__(self, memo: dict) -> "MLP":
+        clone = MLP.__new__(MLP)
+        clone._restore(copy.deepcopy(self._state(), memo))
+        return clone
+
+    def __repr__(self) -> str:
+        shown = [f"layers={list(self._layers)}"]
+        for key, default in DEFAULTS.items():
+            value = self._params[key]
+            if key == "seed" or value != default:
+                shown.append(f"{key}={value!r}")
+        return f"MLP({', '.join(shown)})"
+
+
+# ---------------------------------------------------------------- helpers
+def _check_layers(layers: Any) -> tuple[int, ...]:
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__len__"):
+        raise TypeError(f"layers: expected a list of layer sizes like [2, 8, 1], got {describe(layers)}")
+    sizes = tuple(check_int(size, f"layers[{i}]", 1) for i, size in enumerate(layers))
+    if len(sizes) < 2:
+        raise ValueError(f"layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got {list(sizes)}")
+    return sizes
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {describe(value)}")
+    return bool(value)
+
+
+def _unique_labels(y: np.ndarray, name: str) -> np.ndarray:
+    if y.dtype.kind not in "biufUS":
+        raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
+    if y.size == 0:
+        raise ValueError(f"{name}: expected a non-empty array of labels")
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all():
+            raise ValueError(f"{name}: expected finite labels, got NaN or infinite values")
+        if not np.all(y == np.round(y)):
+            raise ValueError(f"{name}: expected class labels (integers or strings), got non-integer floats")
+    return np.unique(y.reshape(-1))
+
+
+def _label_index(classes: np.ndarray, y: np.ndarray, name: str) -> np.ndarray:
+    """Position of every label of y in ``classes``; unseen labels raise ValueError."""
+    if y.dtype.kind in "US" and classes.dtype.kind not in "US" or (
+        classes.dtype.kind in "US" and y.dtype.kind not in "US"
+    ):
+        raise ValueError(f"{name}: labels of type {y.dtype} do not match the classes seen by fit {classes.tolist()}")
+    index = np.searchsorted(classes, y)
+    index = np.clip(index, 0, len(classes) - 1)
+    unseen = classes[index] != y
+    if np.any(unseen):
+        raise ValueError(
+            f"{name}: labels unseen at fit time: {np.unique(y[unseen])[:10].tolist()} "
+            f"(known classes: {classes[:10].tolist()})"
+        )
+    return index
+
+
+def _progress_bar(total: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="epoch", leave=False)
