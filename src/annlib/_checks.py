@@ -177,7 +177,8 @@ def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
+        with open(path, "rb") as stream, np.load(stream, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
         raise ValueError(f"path: {str(path)!r} is not a readable annlib model file ({error})") from None
