@@ -294,3 +294,10 @@ def test_bad_arguments_are_rejected_naming_the_argument(call, error, argument):
 def test_unknown_glyph_message_names_the_character():
     with pytest.raises(ValueError, match=r"unsupported '~'"):
         datasets.glyphs("A~")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(datasets, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 10 and result.failed == 0
