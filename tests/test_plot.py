@@ -254,6 +254,15 @@ def test_grid_heatmap_reads_cv_results_columns():
     np.testing.assert_allclose(ax.images[0].get_array(), [[0.1, 0.2], [0.3, 0.4]])
 
 
+def test_grid_heatmap_leaves_failed_runs_blank():
+    records = [{"x": 1, "y": 1, "score": float("nan")}, {"x": 2, "y": 1, "score": 0.5}]
+    ax = plot.grid_heatmap(records, "x", "y", "score")
+    assert np.ma.count_masked(ax.images[0].get_array()) == 1
+    assert [t.get_text() for t in ax.texts] == ["0.5"]
+    ax = plot.grid_heatmap(records[:1], "x", "y", "score")
+    assert len(ax.texts) == 0
+
+
 @pytest.mark.parametrize("aggregate, expected", [("max", 0.9), ("min", 0.5), ("mean", 0.7)])
 def test_grid_heatmap_aggregates_records_sharing_a_cell_only_when_asked(aggregate, expected):
     records = [{"x": 1, "y": 1, "score": 0.5}, {"x": 1, "y": 1, "score": 0.9}]

@@ -520,9 +520,12 @@ def grid_heatmap(
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.figure.colorbar(image, ax=ax, label=value)
-    if annotate:
-        low, high = np.nanmin(table), np.nanmax(table)
+    if annotate and np.isfinite(table).any():
+        finite = table[np.isfinite(table)]
+        low, high = finite.min(), finite.max()
         for r, c in cells:
+            if not np.isfinite(table[r, c]):  # a failed run: left blank like a missing cell
+                continue
             shade = 0.0 if high == low else (table[r, c] - low) / (high - low)
             ax.text(
                 c,
