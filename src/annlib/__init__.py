@@ -14,6 +14,7 @@ except ImportError as error:  # pragma: no cover - only without a build
         "from the source tree without building does not work."
     ) from error
 
+from . import datasets
 from ._core import DivergenceError, get_num_threads, set_num_threads
 from .mlp import MLP
 
@@ -22,6 +23,17 @@ __version__ = "0.1.0"
 __all__ = [
     "DivergenceError",
     "MLP",
+    "datasets",
     "get_num_threads",
     "set_num_threads",
 ]
+
+
+def __getattr__(name: str):
+    # annlib.plot imports matplotlib, so it is loaded on first use only:
+    # `import annlib` stays fast and free of matplotlib.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

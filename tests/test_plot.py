@@ -1,0 +1,429 @@
+"""annlib.plot on the Agg backend: each picture draws, and its artists hold the data given."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_rgba
+
+import annlib
+from annlib import datasets, plot
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+class FakeModel:
+    """The duck-typed model the plots need: predict, layers, weights."""
+
+    def __init__(self, layers=(2, 3, 1), seed=0):
+        rng = np.random.default_rng(seed)
+        self.layers = tuple(layers)
+        self.weights = [rng.standard_normal((a, b)) for a, b in zip(layers[:-1], layers[1:])]
+        self.calls = []
+
+    def predict(self, X):
+        self.calls.append(np.array(X))
+        return np.where(X[:, 0] + X[:, 1] > 0, 1, -1)
+
+
+# --- import cost -------------------------------------------------------------
+
+
+def test_importing_annlib_plot_does_not_import_matplotlib():
+    code = "import sys, annlib, annlib.plot; print('matplotlib' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_plot_is_reachable_from_the_package_lazily():
+    assert annlib.plot is plot
+
+
+# --- patterns ----------------------------------------------------------------
+
+
+def test_patterns_draws_one_image_per_pattern_with_its_data_and_title():
+    states = datasets.glyphs("ABC", size=8)
+    figure = plot.patterns(states, (8, 8), titles=["a", "b", "c"])
+    images = [ax.images[0] for ax in figure.axes if ax.images]
+    assert len(images) == 3
+    for image, state in zip(images, states):
+        np.testing.assert_array_equal(image.get_array(), state.reshape(8, 8))
+    assert [ax.get_title() for ax in figure.axes] == ["a", "b", "c"]
+
+
+def test_patterns_guesses_square_shapes_and_uses_given_axes():
+    figure, axes = plt.subplots(2, 3)
+    states = datasets.random_patterns(4, 16, seed=0)
+    assert plot.patterns(states, ax=axes) is figure
+    assert sum(bool(ax.images) for ax in axes.ravel()) == 4
+    assert sum(not ax.axison for ax in axes.ravel()) == 2  # unused panels hidden
+    single = plot.patterns(states[0], (2, 8), ax=plt.figure().gca())
+    assert single.axes[0].images[0].get_array().shape == (2, 8)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, argument",
+    [
+        ({"states": np.ones((2, 10))}, ValueError, "shape"),
+        ({"states": np.ones((2, 16)), "shape": (3, 5)}, ValueError, "shape"),
+        ({"states": np.ones((2, 16)), "titles": ["one"]}, ValueError, "titles"),
+        ({"states": np.ones((2, 16)), "ax": "axes"}, TypeError, "ax"),
+        ({"states": [[np.nan] * 4]}, ValueError, "states"),
+    ],
+)
+def test_patterns_rejects_bad_input(kwargs, error, argument):
+    with pytest.raises(error, match=rf"^{argument}:"):
+        plot.patterns(**kwargs)
+
+
+def test_patterns_needs_one_axes_per_pattern():
+    with pytest.raises(ValueError, match=r"^ax: expected at least 2 Axes"):
+        plot.patterns(np.ones((2, 4)), (2, 2), ax=plt.figure().gca())
+
+
+# --- energy and capacity -----------------------------------------------------
+
+
+def test_energy_draws_each_trace_as_given():
+    traces = [np.array([0.0, -1.0, -2.5]), np.array([3.0, 1.0])]
+    ax = plot.energy(traces, labels=["first", "second"])
+    assert len(ax.lines) == 2
+    for line, trace in zip(ax.lines, traces):
+        np.testing.assert_array_equal(line.get_ydata(), trace)
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(len(trace)))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["first", "second"]
+    assert len(plot.energy(np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 0.0]])).lines) == 3
+    assert len(plot.energy([5.0, 4.0, 4.0]).lines) == 1
+
+
+@pytest.mark.parametrize(
+    "trace, labels, error",
+    [([], None, TypeError), ("abc", None, TypeError), ([1.0, 2.0], ["a", "b"], ValueError)],
+)
+def test_energy_rejects_bad_input(trace, labels, error):
+    with pytest.raises(error, match=r"^(trace|labels):"):
+        plot.energy(trace, labels=labels)
+
+
+def test_capacity_draws_one_line_per_rule_and_the_critical_load():
+    loads = np.array([0.05, 0.1, 0.15, 0.2])
+    curves = {"hebbian": (loads, [1.0, 0.9, 0.2, 0.0]), "storkey": [1.0, 1.0, 0.8, 0.3]}
+    ax = plot.capacity(curves, loads=loads, critical_load=0.138)
+    data_lines = [line for line in ax.lines if line.get_label() in curves]
+    assert [line.get_label() for line in data_lines] == ["hebbian", "storkey"]
+    np.testing.assert_array_equal(data_lines[0].get_xdata(), loads)
+    np.testing.assert_array_equal(data_lines[1].get_ydata(), curves["storkey"])
+    assert len(ax.lines) == 3 and ax.lines[2].get_xdata()[0] == pytest.approx(0.138)
+
+
+@pytest.mark.parametrize(
+    "curves, loads, argument",
+    [
+        ({"a": [1.0, 0.5]}, None, "loads"),
+        ({"a": ([0.1, 0.2], [1.0])}, None, r"curves\['a'\]"),
+        ({}, None, "curves"),
+        ([1.0, 2.0], None, "curves"),
+    ],
+)
+def test_capacity_rejects_bad_input(curves, loads, argument):
+    with pytest.raises((ValueError, TypeError), match=rf"^{argument}:"):
+        plot.capacity(curves, loads=loads)
+
+
+# --- loss curves -------------------------------------------------------------
+
+
+def test_loss_curves_draw_loss_and_dashed_validation_per_run():
+    histories = [
+        {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.7, 0.6]},
+        {"loss": [0.8, 0.4]},
+    ]
+    ax = plot.loss_curves(
+        histories, labels=["hn_2 lr_0.1 ok_True", "hn_4 lr_0.1 ok_True"], logy=True
+    )
+    assert len(ax.lines) == 3
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), histories[0]["loss"])
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), histories[0]["val_loss"])
+    assert ax.lines[1].get_linestyle() == "--"
+    assert ax.lines[1].get_color() == ax.lines[0].get_color() != ax.lines[2].get_color()
+    np.testing.assert_array_equal(ax.lines[2].get_ydata(), histories[1]["loss"])
+    assert ax.get_yscale() == "log"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [
+        "hn_2 lr_0.1 ok_True",
+        "hn_2 lr_0.1 ok_True (validation)",
+        "hn_4 lr_0.1 ok_True",
+    ]
+
+
+class Trained:
+    def __init__(self):
+        self.history = {"loss": [0.3, 0.2, 0.1]}
+
+
+@pytest.mark.parametrize(
+    "histories, lines",
+    [
+        ({"loss": [3.0, 2.0]}, 1),
+        ([3.0, 2.0, 1.0], 1),
+        (np.array([[3.0, 2.0], [1.0, 0.5]]), 2),
+        (Trained(), 1),
+        ([Trained(), [1.0, 0.5]], 2),
+        ({"run a": {"loss": [1.0]}, "run b": Trained()}, 2),
+    ],
+)
+def test_loss_curves_accept_every_history_form(histories, lines):
+    ax = plot.loss_curves(histories, validation=False)
+    assert len(ax.lines) == lines
+
+
+def test_loss_curves_label_mapping_runs_by_their_keys():
+    ax = plot.loss_curves({"sgd": [1.0, 0.9], "adam": [1.0, 0.2]})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sgd", "adam"]
+
+
+@pytest.mark.parametrize(
+    "histories, kwargs, error, argument",
+    [
+        ({"val_loss": [1.0]}, {}, ValueError, "histories"),
+        ([{"loss": [1.0]}, "x"], {}, TypeError, "histories"),
+        ("loss", {}, TypeError, "histories"),
+        ([[1.0], [2.0]], {"labels": ["only one"]}, ValueError, "labels"),
+        ({"loss": [0.0, 0.0]}, {"logy": True}, ValueError, "logy"),
+        ({"loss": [1.0]}, {"logy": "yes"}, TypeError, "logy"),
+    ],
+)
+def test_loss_curves_reject_bad_input(histories, kwargs, error, argument):
+    with pytest.raises(error, match=rf"^{argument}"):
+        plot.loss_curves(histories, **kwargs)
+
+
+# --- grid heat map -----------------------------------------------------------
+
+FLAT = [
+    {"hidden": h, "learning_rate": lr, "accuracy": h / 10 + lr}
+    for h in (2, 8, 4)
+    for lr in (0.1, 0.01)
+]
+
+
+def test_grid_heatmap_tabulates_flat_records_sorted_by_parameter():
+    ax = plot.grid_heatmap(FLAT, x="hidden", y="learning_rate", value="accuracy")
+    table = ax.images[0].get_array()
+    expected = [[h / 10 + lr for h in (2, 4, 8)] for lr in (0.01, 0.1)]
+    np.testing.assert_allclose(table, expected)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "4", "8"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0.01", "0.1"]
+    assert len(ax.texts) == 6
+
+
+def test_grid_heatmap_reads_nested_params_and_masks_missing_cells():
+    nested = [
+        {"params": {"hidden": r["hidden"], "lr": r["learning_rate"]}, "mean_score": r["accuracy"]}
+        for r in FLAT[:-1]
+    ]
+    ax = plot.grid_heatmap(nested, "hidden", "lr", "mean_score", annotate=False)
+    table = ax.images[0].get_array()
+    assert table.shape == (2, 3) and int(np.ma.count_masked(table)) == 1
+    assert len(ax.texts) == 0
+
+
+def test_grid_heatmap_reads_cv_results_columns():
+    cv_results = {
+        "params": [{"a": 1, "b": "x"}, {"a": 2, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "y"}],
+        "mean_test_score": np.array([0.1, 0.2, 0.3, 0.4]),
+    }
+    ax = plot.grid_heatmap(cv_results, "a", "b", "mean_test_score")
+    np.testing.assert_allclose(ax.images[0].get_array(), [[0.1, 0.2], [0.3, 0.4]])
+
+
+def test_grid_heatmap_leaves_failed_runs_blank():
+    records = [{"x": 1, "y": 1, "score": float("nan")}, {"x": 2, "y": 1, "score": 0.5}]
+    ax = plot.grid_heatmap(records, "x", "y", "score")
+    assert np.ma.count_masked(ax.images[0].get_array()) == 1
+    assert [t.get_text() for t in ax.texts] == ["0.5"]
+    ax = plot.grid_heatmap(records[:1], "x", "y", "score")
+    assert len(ax.texts) == 0
+
+
+@pytest.mark.parametrize("aggregate, expected", [("max", 0.9), ("min", 0.5), ("mean", 0.7)])
+def test_grid_heatmap_aggregates_records_sharing_a_cell_only_when_asked(aggregate, expected):
+    records = [{"x": 1, "y": 1, "score": 0.5}, {"x": 1, "y": 1, "score": 0.9}]
+    with pytest.raises(ValueError, match=r"^results: 2 records share"):
+        plot.grid_heatmap(records, "x", "y", "score")
+    ax = plot.grid_heatmap(records, "x", "y", "score", aggregate=aggregate)
+    assert ax.images[0].get_array()[0, 0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, argument",
+    [
+        ({"x": "depth"}, ValueError, "x"),
+        ({"y": "depth"}, ValueError, "y"),
+        ({"value": "loss"}, ValueError, "value"),
+        ({"results": []}, TypeError, "results"),
+        ({"results": [FLAT[0], 3]}, TypeError, r"results\[1\]"),
+        ({"results": [{"hidden": 1, "learning_rate": 1, "accuracy": "high"}]}, TypeError, "value"),
+        ({"aggregate": "median"}, ValueError, "aggregate"),
+    ],
+)
+def test_grid_heatmap_rejects_bad_input(kwargs, error, argument):
+    arguments = {
+        "results": FLAT,
+        "x": "hidden",
+        "y": "learning_rate",
+        "value": "accuracy",
+        **kwargs,
+    }
+    with pytest.raises(error, match=rf"^{argument}:"):
+        plot.grid_heatmap(**arguments)
+
+
+# --- decision boundary -------------------------------------------------------
+
+
+def test_decision_boundary_predicts_once_over_the_grid_and_draws_the_regions():
+    X, y = datasets.two_gaussians(60, means=((1, 1), (-1, -1)), seed=0, labels="pm1")
+    model = FakeModel()
+    ax = plot.decision_boundary(model, X, y, resolution=50)
+    assert len(model.calls) == 1
+    grid = model.calls[0]
+    assert grid.shape == (2500, 2)
+    low, high = X.min(axis=0), X.max(axis=0)
+    assert (grid.min(axis=0) < low).all() and (grid.max(axis=0) > high).all()
+    regions = ax.images[0].get_array()
+    expected = (model.predict(grid) == 1).astype(int).reshape(50, 50)  # index into [-1, 1]
+    np.testing.assert_array_equal(regions, expected)
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(scatters) == 2
+    assert sum(len(s.get_offsets()) for s in scatters) == len(X)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["-1", "1"]
+
+
+def test_decision_boundary_colours_each_class_like_its_region_for_many_classes():
+    X, y = datasets.spirals(80, classes=4, seed=0)
+
+    class Nearest:
+        def predict(self, grid):
+            distances = ((grid[:, None, :] - X[None, :, :]) ** 2).sum(axis=2)
+            return y[distances.argmin(axis=1)]
+
+    ax = plot.decision_boundary(Nearest(), X, y, resolution=40)
+    assert set(np.unique(ax.images[0].get_array())) == {0, 1, 2, 3}
+    cmap = ax.images[0].get_cmap()
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    for k, scatter in enumerate(scatters):
+        np.testing.assert_allclose(scatter.get_facecolor()[0], cmap(k))
+
+
+def test_decision_boundary_accepts_column_predictions_and_no_labels():
+    class Column(FakeModel):
+        def predict(self, X):
+            return super().predict(X)[:, None].astype(float)
+
+    ax = plot.decision_boundary(Column(), np.array([[0.0, 0.0], [1.0, 1.0]]), resolution=10)
+    assert ax.images[0].get_array().shape == (10, 10)
+
+
+@pytest.mark.parametrize(
+    "model, X, y, kwargs, error, argument",
+    [
+        (object(), np.zeros((3, 2)), None, {}, TypeError, "model"),
+        (FakeModel(), np.zeros((3, 3)), None, {}, ValueError, "X"),
+        (FakeModel(), np.zeros((3, 2)), [0, 1], {}, ValueError, "y"),
+        (FakeModel(), np.zeros((3, 2)), None, {"resolution": 1}, ValueError, "resolution"),
+        (FakeModel(), np.zeros((3, 2)), None, {"margin": -1.0}, ValueError, "margin"),
+        (FakeModel(), np.zeros((3, 2)), None, {"ax": 5}, TypeError, "ax"),
+    ],
+)
+def test_decision_boundary_rejects_bad_input(model, X, y, kwargs, error, argument):
+    with pytest.raises(error, match=rf"^{argument}:"):
+        plot.decision_boundary(model, X, y, **kwargs)
+
+
+def test_decision_boundary_rejects_a_model_returning_the_wrong_number_of_labels():
+    class Broken(FakeModel):
+        def predict(self, X):
+            return np.zeros(3)
+
+    with pytest.raises(ValueError, match=r"^model: expected predict\(\) to return one label"):
+        plot.decision_boundary(Broken(), np.zeros((3, 2)))
+
+
+# --- architecture ------------------------------------------------------------
+
+
+def edges_and_nodes(ax):
+    edges = [c for c in ax.collections if isinstance(c, LineCollection)]
+    nodes = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(edges) == 1 and len(nodes) == 1
+    return edges[0], nodes[0]
+
+
+@pytest.mark.parametrize("layers", [(2, 3, 1), (2, 8, 8, 8, 8, 8, 4), (4, 1)])
+def test_architecture_draws_one_edge_per_weight_and_one_node_per_unit(layers):
+    model = FakeModel(layers)
+    edges, nodes = edges_and_nodes(plot.architecture(model))
+    assert len(edges.get_segments()) == sum(w.size for w in model.weights)
+    assert len(nodes.get_offsets()) == sum(layers)
+    # The first edge joins input 0 to the first unit of layer 1, the last the
+    # last unit of the second-to-last layer to the last output.
+    first, last = edges.get_segments()[0], edges.get_segments()[-1]
+    assert first[0, 0] == 0 and first[1, 0] == 1
+    assert last[0, 0] == len(layers) - 2 and last[1, 0] == len(layers) - 1
+
+
+def test_architecture_colours_updates_by_sign_and_widths_by_magnitude():
+    model = FakeModel((2, 3, 1))
+    updates = [np.array([[0.5, -0.1, 0.0], [-2.0, 1.0, 0.25]]), np.array([[0.1], [-0.3], [0.0]])]
+    edges, _ = edges_and_nodes(plot.architecture(model, weight_updates=updates, max_linewidth=4.0))
+    values = np.concatenate([u.ravel() for u in updates])
+    colors = edges.get_colors()
+    for value, color in zip(values, colors):
+        expected = "tab:green" if value > 0 else "tab:red" if value < 0 else "lightgrey"
+        np.testing.assert_allclose(color[:3], to_rgba(expected)[:3])
+    widths = np.asarray(edges.get_linewidths())
+    assert widths[np.argmax(np.abs(values))] == pytest.approx(4.0)
+    assert np.all(np.diff(widths[np.argsort(np.abs(values))]) >= 0)
+
+
+def test_architecture_without_updates_colours_edges_by_weight_sign():
+    model = FakeModel((3, 4, 2), seed=5)
+    edges, _ = edges_and_nodes(plot.architecture(model))
+    values = np.concatenate([w.ravel() for w in model.weights])
+    green = np.allclose(edges.get_colors()[:, :3], to_rgba("tab:green")[:3], atol=0, rtol=0)
+    assert not green  # mixed signs
+    is_green = np.all(np.isclose(edges.get_colors()[:, :3], to_rgba("tab:green")[:3]), axis=1)
+    np.testing.assert_array_equal(is_green, values > 0)
+
+
+def test_architecture_rejects_mismatched_updates_and_models():
+    model = FakeModel((2, 3, 1))
+    with pytest.raises(ValueError, match=r"^weight_updates\[1\]: expected shape \(3, 1\)"):
+        plot.architecture(model, weight_updates=[np.zeros((2, 3)), np.zeros((1, 3))])
+    with pytest.raises(ValueError, match=r"^weight_updates: expected 2 arrays"):
+        plot.architecture(model, weight_updates=[np.zeros((2, 3))])
+    with pytest.raises(TypeError, match=r"^weight_updates:"):
+        plot.architecture(model, weight_updates=np.zeros((2, 3)))
+    model.weights[0] = model.weights[0].T
+    with pytest.raises(ValueError, match=r"^model.weights\[0\]: expected shape \(2, 3\)"):
+        plot.architecture(model)
+    with pytest.raises(TypeError, match=r"^model:"):
+        plot.architecture(object())
