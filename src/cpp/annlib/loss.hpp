@@ -30,22 +30,20 @@ inline Loss loss_from_name(const std::string& name, const std::string& argument)
 }
 
 // Loss summed over the samples of a block (divide by the total count for the mean).
-// Z: output pre-activations, Y = f(Z), T: targets; all (k × n).
-template <class Matrix>
+// Z: output pre-activations, Y = f(Z), T: targets, all (k × n); log_partition
+// (1 × n): log Σ_c e^{z_c} per sample, from softmax_in_place (softmax outputs only).
+template <class Matrix, class RowVector>
 double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z, const Eigen::Ref<const Matrix>& Y,
-                const Eigen::Ref<const Matrix>& T) {
+                const Eigen::Ref<const Matrix>& T, const Eigen::Ref<const RowVector>& log_partition) {
     using Scalar = typename Matrix::Scalar;
     if (loss == Loss::mse) {
         return 0.5 * static_cast<double>((Y - T).squaredNorm()) / static_cast<double>(Y.rows());
     }
     if (output == Activation::softmax) {
+        // −Σ_c t_c log y_c = Σ_c t_c (log_partition − z_c)
         double total = 0.0;
-        for (Eigen::Index j = 0; j < Z.cols(); ++j) {
-            const Scalar max = Z.col(j).maxCoeff();
-            const double log_sum = static_cast<double>(max) +
-                                   std::log(static_cast<double>((Z.col(j).array() - max).exp().sum()));
-            total += log_sum * static_cast<double>(T.col(j).sum()) - static_cast<double>(T.col(j).dot(Z.col(j)));
-        }
+        for (Eigen::Index j = 0; j < Z.cols(); ++j)
+            total += static_cast<double>(log_partition(j) * T.col(j).sum() - T.col(j).dot(Z.col(j)));
         return total;
     }
     // sigmoid: −[t log σ(z) + (1−t) log(1−σ(z))] = softplus(z) − t·z

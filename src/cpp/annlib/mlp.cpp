@@ -26,22 +26,34 @@ void require(bool ok, const std::string& message) {
 // for huge inputs (a 500 × 500 decision-boundary grid) while keeping GEMMs large.
 constexpr Eigen::Index kPredictBlock = 4096;
 
+// Below this many floating-point operations per pass, waking a second thread for
+// each GEMM costs more than it saves (a [64, 64, 10] minibatch of 32 is 0.3 MFLOP).
+constexpr double kThreadedFlops = 8e6;
+
 // Number of columns of Y whose prediction matches the target column of T.
+// Y and T are contiguous (k × n) blocks; plain loops, as k is small.
 template <class Matrix>
 Eigen::Index correct_in_block(const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T,
                               AccuracyRule rule, double threshold) {
     using Scalar = typename Matrix::Scalar;
+    const Eigen::Index k = Y.rows(), n = Y.cols();
     Eigen::Index correct = 0;
-    if (rule == AccuracyRule::argmax) {
-        for (Eigen::Index j = 0; j < Y.cols(); ++j) {
+    for (Eigen::Index j = 0; j < n; ++j) {
+        const Scalar* y = Y.data() + j * Y.outerStride();
+        const Scalar* t = T.data() + j * T.outerStride();
+        if (rule == AccuracyRule::argmax) {
             Eigen::Index predicted = 0, target = 0;
-            Y.col(j).maxCoeff(&predicted);
-            T.col(j).maxCoeff(&target);
+            for (Eigen::Index c = 1; c < k; ++c) {
+                if (y[c] > y[predicted]) predicted = c;
+                if (t[c] > t[target]) target = c;
+            }
             correct += predicted == target;
+        } else if (rule == AccuracyRule::threshold) {
+            const auto cut = static_cast<Scalar>(threshold);
+            bool all = true;
+            for (Eigen::Index c = 0; c < k; ++c) all = all && ((y[c] >= cut) == (t[c] >= cut));
+            correct += all;
         }
-    } else if (rule == AccuracyRule::threshold) {
-        const auto t = static_cast<Scalar>(threshold);
-        correct = ((Y.array() >= t) == (T.array() >= t)).colwise().all().count();
     }
     return correct;
 }
@@ -88,6 +100,8 @@ template <class Scalar>
 struct MLP<Scalar>::Workspace {
     std::vector<Matrix> A;      // A[i]: activations of layer i (A[0] unused: the input is given)
     Matrix Z_out;               // output pre-activations, kept for the cross-entropy
+    RowVector log_partition;    // softmax outputs: log Σ e^z per sample
+    RowVector column_max;       // softmax scratch
     std::vector<Matrix> delta;  // delta[i]: ∂loss/∂Z of layer i
     Matrix X_gathered, T_gathered;
     Eigen::Index columns = 0;   // samples in the current block
@@ -97,6 +111,8 @@ struct MLP<Scalar>::Workspace {
         A.resize(L);
         for (std::size_t i = 1; i < L; ++i) A[i].resize(layers[i], capacity);
         Z_out.resize(layers.back(), capacity);
+        log_partition.setZero(capacity);
+        column_max.resize(capacity);
         if (for_training) {
             delta.resize(L);
             for (std::size_t i = 1; i < L; ++i) delta[i].resize(layers[i], capacity);
@@ -209,6 +225,15 @@ void MLP<Scalar>::check_targets(const ConstRef& X, const ConstRef& T, const char
                                       " samples (as many as X), got " + std::to_string(T.cols()));
 }
 
+// Threads for the GEMMs of a pass over `samples` samples: all of them only when it pays.
+template <class Scalar>
+int MLP<Scalar>::threads_for(Eigen::Index samples) const {
+    double flops = 0.0;
+    for (std::size_t i = 0; i + 1 < config_.layers.size(); ++i)
+        flops += 2.0 * static_cast<double>(samples) * config_.layers[i] * config_.layers[i + 1];
+    return flops >= kThreadedFlops ? get_num_threads() : 1;
+}
+
 template <class Scalar>
 double MLP<Scalar>::l2_penalty() const {
     if (config_.l2 == 0) return 0.0;
@@ -237,7 +262,13 @@ void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
     }
     auto Y = ws.A[L].leftCols(n);
     Y = ws.Z_out.leftCols(n);
-    activate(config_.output_activation, slope, Y);
+    if (config_.output_activation == Activation::softmax) {
+        auto log_partition = ws.log_partition.leftCols(n);
+        auto column_max = ws.column_max.leftCols(n);
+        softmax_in_place(Y, log_partition, column_max);
+    } else {
+        activate(config_.output_activation, slope, Y);
+    }
 }
 
 // Backpropagation for the block last passed to forward_block.  Writes the gradient
@@ -247,8 +278,9 @@ double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Works
     const Eigen::Index n = Xb.cols();
     const int L = n_weight_layers();
     const auto slope = static_cast<Scalar>(config_.leaky_slope);
-    const double loss_value = loss_sum<Matrix>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n),
-                                               ws.A[L].leftCols(n), Tb) /
+    const double loss_value = loss_sum<Matrix, RowVector>(config_.loss, config_.output_activation,
+                                                          ws.Z_out.leftCols(n), ws.A[L].leftCols(n), Tb,
+                                                          ws.log_partition.leftCols(n)) /
                               static_cast<double>(n);
 
     auto delta_out = ws.delta[L].leftCols(n);
@@ -289,7 +321,7 @@ std::vector<typename MLP<Scalar>::Matrix> MLP<Scalar>::forward(const ConstRef& X
 template <class Scalar>
 typename MLP<Scalar>::Matrix MLP<Scalar>::predict(const ConstRef& X) const {
     check_inputs(X, "X");
-    ThreadBudget threads(get_num_threads());
+    ThreadBudget threads(threads_for(std::min(X.cols(), kPredictBlock)));
     Matrix Y(config_.layers.back(), X.cols());
     Workspace ws(config_.layers, std::min(X.cols(), kPredictBlock), false);
     for (Eigen::Index start = 0; start < X.cols(); start += kPredictBlock) {
@@ -304,15 +336,16 @@ template <class Scalar>
 double MLP<Scalar>::loss(const ConstRef& X, const ConstRef& T) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    ThreadBudget threads(get_num_threads());
+    ThreadBudget threads(threads_for(std::min(X.cols(), kPredictBlock)));
     Workspace ws(config_.layers, std::min(X.cols(), kPredictBlock), false);
     double total = 0.0;
     const int L = n_weight_layers();
     for (Eigen::Index start = 0; start < X.cols(); start += kPredictBlock) {
         const Eigen::Index n = std::min(kPredictBlock, X.cols() - start);
         forward_block(X.middleCols(start, n), ws);
-        total += loss_sum<Matrix>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n), ws.A[L].leftCols(n),
-                                  T.middleCols(start, n));
+        total += loss_sum<Matrix, RowVector>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n),
+                                             ws.A[L].leftCols(n), T.middleCols(start, n),
+                                             ws.log_partition.leftCols(n));
     }
     return total / static_cast<double>(X.cols()) + l2_penalty();
 }
@@ -330,7 +363,7 @@ template <class Scalar>
 typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const ConstRef& T) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    ThreadBudget threads(get_num_threads());
+    ThreadBudget threads(threads_for(X.cols()));
     Workspace ws(config_.layers, X.cols(), true);
     Vector grad(params_.size());
     forward_block(X, ws);
@@ -342,7 +375,7 @@ template <class Scalar>
 double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    ThreadBudget threads(get_num_threads());
+    ThreadBudget threads(threads_for(X.cols()));
     Workspace ws(config_.layers, X.cols(), true);
     Vector grad(params_.size());
     forward_block(X, ws);
@@ -375,10 +408,10 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
         check_targets(*Xval, *Tval, "validation y");
     }
 
-    ThreadBudget threads(get_num_threads());
     history_ = History();
     const Eigen::Index n = X.cols();
     const Eigen::Index batch = config_.batch_size == 0 ? n : std::min<Eigen::Index>(config_.batch_size, n);
+    ThreadBudget threads(threads_for(batch));
     const bool gather = config_.shuffle && batch < n;  // a full batch needs no shuffling
     const int L = n_weight_layers();
 

@@ -85,6 +85,7 @@ class MLP {
 public:
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
     using ConstRef = Eigen::Ref<const Matrix>;
     using WeightMap = Eigen::Map<Matrix>;
     using ConstWeightMap = Eigen::Map<const Matrix>;
@@ -137,6 +138,7 @@ private:
     WeightMap weight_mut(int i, Vector& p) const;
     BiasMap bias_mut(int i, Vector& p) const;
     double l2_penalty() const;
+    int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const;
 
