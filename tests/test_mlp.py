@@ -400,6 +400,19 @@ def test_save_load_pickle_deepcopy_round_trips(tmp_path, dtype):
         assert clone.dtype == model.dtype
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_copies_continue_training_exactly_like_the_original(tmp_path, optimizer):
+    X, y = gaussian_classes(30)
+    model = MLP([2, 4, 2], output_activation="softmax", optimizer=optimizer, batch_size=8, seed=4)
+    model.fit(X, y, epochs=3)
+    copies = [MLP.load(model.save(tmp_path / "m.npz")), pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
+    model.fit(X, y, epochs=3)
+    for clone in copies:
+        clone.fit(X, y, epochs=3)
+        np.testing.assert_array_equal(clone.weights[0], model.weights[0])
+        assert clone.history == model.history
+
+
 def test_save_appends_npz_and_load_finds_it(tmp_path):
     model = MLP([2, 2], seed=0)
     written = model.save(tmp_path / "net")

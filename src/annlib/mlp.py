@@ -596,9 +596,15 @@ class MLP:
 
     # ------------------------------------------------------------ files
     def _state(self) -> dict[str, Any]:
+        words, spare, has_spare, first, second, steps = self._engine.get_state()
         return {
             "params": self.get_params(),
             "parameters": self._engine.parameters,
+            # The generator and optimizer state, so a copy continues training exactly like the original.
+            "rng": [str(w) for w in words] + [repr(float(spare)), str(bool(has_spare))],
+            "optimizer_first": first,
+            "optimizer_second": second,
+            "optimizer_steps": int(steps),
             "classes": self.classes_,
             "task": self._task,
             "fitted": self._fitted,
@@ -612,6 +618,13 @@ class MLP:
         layers = params.pop("layers")
         self.__init__(layers, **params)
         self._engine.set_parameters(np.asarray(state["parameters"], dtype=self._dtype))
+        if state.get("rng") is not None:
+            *words, spare, has_spare = state["rng"]
+            self._engine.set_state(
+                [int(w) for w in words], float(spare), has_spare == "True",
+                np.asarray(state["optimizer_first"], dtype=self._dtype),
+                np.asarray(state["optimizer_second"], dtype=self._dtype), int(state["optimizer_steps"]),
+            )
         self.classes_ = state["classes"]
         self._task = state["task"]
         self._fitted = state["fitted"]
@@ -626,12 +639,15 @@ class MLP:
         leaves a broken file or destroys a previous one.  Returns the path written.
         """
         state = self._state()
-        meta = {k: state[k] for k in ("params", "task", "fitted", "history", "best_epoch", "stop_reason")}
+        meta = {k: state[k] for k in ("params", "task", "fitted", "history", "best_epoch", "stop_reason", "rng",
+                                      "optimizer_steps")}
         arrays = {
             "annlib_kind": np.array("MLP"),
             "format_version": np.array(FORMAT_VERSION),
             "config": np.array(json.dumps(meta)),
             "parameters": state["parameters"],
+            "optimizer_first": state["optimizer_first"],
+            "optimizer_second": state["optimizer_second"],
         }
         if self.classes_ is not None:
             arrays["classes"] = self.classes_
@@ -647,7 +663,9 @@ class MLP:
         arrays = load_npz(path, "MLP")
         try:
             meta = json.loads(str(arrays["config"]))
-            state = dict(meta, parameters=arrays["parameters"], classes=arrays.get("classes"))
+            state = dict(meta, parameters=arrays["parameters"], classes=arrays.get("classes"),
+                         optimizer_first=arrays.get("optimizer_first"),
+                         optimizer_second=arrays.get("optimizer_second"))
             model = cls.__new__(cls)
             model._restore(state)
         except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:

@@ -110,6 +110,12 @@ public:
     const Vector& parameters() const { return params_; }
     void set_parameters(const Eigen::Ref<const Vector>& p);
 
+    // Generator and optimizer state: what a copy needs to continue training exactly.
+    Rng& rng() { return rng_; }
+    const Rng& rng() const { return rng_; }
+    OptimizerState<Scalar>& optimizer_state() { return optimizer_state_; }
+    const OptimizerState<Scalar>& optimizer_state() const { return optimizer_state_; }
+
     // Every layer's activations [X, A1, ..., AL] for X (inputs × samples).
     std::vector<Matrix> forward(const ConstRef& X) const;
     // The output layer's activations, computed in blocks of samples.

@@ -89,6 +89,19 @@ public:
         }
     }
 
+    // State access for copies and files: (velocity or first moment, second moment, steps).
+    const Vector& first() const { return first_; }
+    const Vector& second() const { return second_; }
+    long long steps() const { return steps_; }
+    void set(const Vector& first, const Vector& second, long long steps) {
+        if (first.size() != first_.size() || second.size() != second_.size() || steps < 0)
+            throw std::invalid_argument("optimizer state: expected vectors of " + std::to_string(first_.size()) +
+                                        " values and steps >= 0");
+        first_ = first;
+        second_ = second;
+        steps_ = steps;
+    }
+
 private:
     Vector first_;   // velocity (momentum) or first moment (adam)
     Vector second_;  // second moment (adam)

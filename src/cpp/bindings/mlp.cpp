@@ -202,7 +202,30 @@ void bind_mlp_class(py::module_& m, const char* name) {
             py::arg("X"), py::arg("T"), py::arg("epochs"), py::arg("accuracy"), py::arg("threshold"),
             py::arg("early_stopping"), py::arg("patience"), py::arg("tol"), py::arg("restore_best"),
             py::arg("callback_every"), py::arg("callback"), py::arg("X_val"), py::arg("T_val"))
-        .def_property_readonly("history", [](const Model& self) { return history_dict(self.history()); });
+        .def_property_readonly("history", [](const Model& self) { return history_dict(self.history()); })
+        .def("get_state",
+             [](const Model& self) {
+                 const auto r = self.rng().state();
+                 const auto& o = self.optimizer_state();
+                 py::list words;
+                 for (auto w : r.words) words.append(py::int_(w));
+                 return py::make_tuple(words, r.spare_normal, r.has_spare_normal, Vector(o.first()),
+                                       Vector(o.second()), o.steps());
+             },
+             "Generator and optimizer state: (rng words, spare normal, has spare, first, second, steps).")
+        .def("set_state",
+             [](Model& self, const std::vector<std::uint64_t>& words, double spare, bool has_spare, const Array& first,
+                const Array& second, long long steps) {
+                 if (words.size() != 4) throw std::invalid_argument("state: expected 4 generator words");
+                 if (first.ndim() != 1 || second.ndim() != 1)
+                     throw std::invalid_argument("state: expected 1-D optimizer vectors");
+                 annlib::Rng::State r{{words[0], words[1], words[2], words[3]}, spare, has_spare};
+                 self.optimizer_state().set(Eigen::Map<const Vector>(first.data(), first.shape(0)),
+                                            Eigen::Map<const Vector>(second.data(), second.shape(0)), steps);
+                 self.rng().set_state(r);
+             },
+             py::arg("words"), py::arg("spare"), py::arg("has_spare"), py::arg("first"), py::arg("second"),
+             py::arg("steps"));
 }
 
 }  // namespace
