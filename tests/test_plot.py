@@ -522,3 +522,33 @@ def test_training_animation_rejects_bad_arguments(tmp_path, monkeypatch, kwargs,
     with pytest.raises(error, match=rf"^{argument}:"):
         plot.training_animation(**arguments)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_architecture_scale_sets_the_magnitude_drawn_widest():
+    model = FakeModel((2, 3, 1))
+    updates = [np.array([[0.5, -0.1, 0.0], [-2.0, 1.0, 0.25]]), np.array([[0.1], [-0.3], [0.0]])]
+    edges, _ = edges_and_nodes(
+        plot.architecture(model, weight_updates=updates, max_linewidth=4.0, scale=1.0)
+    )
+    widths = np.asarray(edges.get_linewidths())
+    magnitudes = np.abs(np.concatenate([u.ravel() for u in updates]))
+    # 0.2 for nothing, 4.0 from the scale up (clipped), linear in between.
+    np.testing.assert_allclose(widths, 0.2 + 3.8 * np.minimum(magnitudes, 1.0))
+    with pytest.raises(ValueError, match=r"^scale:"):
+        plot.architecture(model, scale=0.0)
+
+
+def test_training_animation_architecture_frames_share_one_width_scale(tmp_path, monkeypatch):
+    scales = []
+    drawn = plot.architecture
+
+    def spy(*args, **kwargs):
+        scales.append(kwargs.get("scale"))
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(plot, "architecture", spy)
+    X, y = datasets.xor(40, noise=0.1, seed=0)
+    plot.training_animation(
+        xor_classifier(), X, y, 9, 3, view="architecture", path=tmp_path / "a.gif", dpi=20
+    )
+    assert len(scales) == 3 and scales[0] is not None and scales.count(scales[0]) == 3

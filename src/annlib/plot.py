@@ -698,6 +698,7 @@ def architecture(
     ax: Any = None,
     max_linewidth: float = 3.0,
     node_size: float | None = None,
+    scale: float | None = None,
 ):
     """Draw the network as columns of nodes joined by one edge per weight.
 
@@ -717,6 +718,10 @@ def architecture(
         Width of the edge with the largest magnitude.
     node_size : float, optional
         Marker area of the nodes (default: smaller for wider layers).
+    scale : float, optional
+        The magnitude drawn ``max_linewidth`` wide; larger ones are drawn that wide
+        too.  Default: the largest magnitude shown.  Give one scale to several
+        pictures (e.g. the frames of an animation) to compare their widths.
 
     Returns
     -------
@@ -751,6 +756,8 @@ def architecture(
     if node_size is None:
         node_size = float(np.clip(3000.0 / widest, 8.0, 300.0))
     node_size = check_float(node_size, "node_size", 0.0)
+    if scale is not None:
+        scale = check_float(scale, "scale", 0.0, exclusive_minimum=True)
 
     # Node j of layer l sits at (l, j - (size - 1) / 2): layers centred on y = 0.
     heights = [np.arange(size) - (size - 1) / 2.0 for size in layers]
@@ -770,8 +777,9 @@ def architecture(
     segments = np.concatenate(segments)
     values = np.concatenate([matrix.ravel() for matrix in shown])
     finite = np.where(np.isfinite(values), values, 0.0)
-    largest = np.abs(finite).max()
-    widths = 0.2 + (max_linewidth - 0.2) * (np.abs(finite) / largest if largest > 0 else 0.0)
+    largest = np.abs(finite).max() if scale is None else scale
+    relative = np.minimum(np.abs(finite) / largest, 1.0) if largest > 0 else 0.0
+    widths = 0.2 + (max_linewidth - 0.2) * relative
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgba
 
@@ -874,8 +882,10 @@ def training_animation(
     ``'architecture'``
         The network (``architecture``) with the weight updates since the
         previous frame (the first frame: since training started): green edges
-        grew, red edges shrank, width by size.  The updates are differences of
-        weight snapshots taken in the callback.
+        grew, red edges shrank, width by size on one scale for all frames (the
+        first frame's largest update is the widest edge), so updates visibly
+        shrink as training settles.  The updates are differences of weight
+        snapshots taken in the callback.
     ``'image'``
         For an image "compresser" that maps pixel coordinates (x, y) to
         intensity (train it on ``datasets.image_to_xy(image)``): the network's
@@ -977,9 +987,10 @@ def training_animation(
     )
     os.close(handle)
     last_epoch = 0  # epoch of the previous frame
+    scale = None  # edge width scale of the architecture view
 
     def draw(epoch: int, history: Mapping, model: Any) -> bool:
-        nonlocal previous, last_epoch
+        nonlocal previous, last_epoch, scale
         losses = history.get("loss", []) if isinstance(history, Mapping) else []
         title = f"epoch {epoch}" + (f"   loss {losses[-1]:.4g}" if len(losses) else "")
         for ax in axes:
@@ -996,7 +1007,10 @@ def training_animation(
             current = _model_weights(model)[1]
             updates = [now - before for now, before in zip(current, previous)]
             previous = current
-            architecture(model, weight_updates=updates, ax=axes[0])
+            if scale is None:  # the first frame's largest update sets the widths of all frames
+                largest = max(float(np.abs(u).max()) for u in updates)
+                scale = largest if np.isfinite(largest) and largest > 0 else None
+            architecture(model, weight_updates=updates, ax=axes[0], scale=scale)
             axes[0].set_title(
                 f"{title}\nweight updates over epochs {last_epoch + 1}-{epoch} "
                 "(green +, red \u2212)",
