@@ -171,7 +171,12 @@ def hopfield_section(out: Path, seed: int) -> list[dict[str, Any]]:
         network.train(stored)
         result = network.recall(noisy, mode=mode, max_iter=50)
         seconds = time.perf_counter() - start
-        states = np.asarray(result.states).reshape(stored.shape)
+        states = np.asarray(result.states, dtype=float)
+        if states.shape != stored.shape:
+            raise RuntimeError(
+                f"Hopfield.recall: expected states of shape {stored.shape} (one row per probe), "
+                f"got {states.shape}"
+            )
         restored[mode] = states
         rows.append(
             {
@@ -220,7 +225,12 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns the exit status (0)."""
-    parser = argparse.ArgumentParser(prog="annlib-demo", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="annlib-demo",
+        description="Train multi-layer perceptrons on two Gaussians, noisy XOR and 4 spirals "
+        "(and restore noisy glyphs with a Hopfield network when annlib has one), print a "
+        "summary table and write the pictures (PNG and a GIF) to a folder.",
+    )
     parser.add_argument(
         "--out",
         type=Path,
