@@ -427,3 +427,128 @@ def test_architecture_rejects_mismatched_updates_and_models():
         plot.architecture(model)
     with pytest.raises(TypeError, match=r"^model:"):
         plot.architecture(object())
+
+
+# --- training_animation ------------------------------------------------------
+
+
+def gif_frames(path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.format, image.n_frames
+
+
+def xor_classifier(seed=0):
+    return annlib.MLP([2, 3, 1], output_activation="sigmoid", learning_rate=0.5, seed=seed)
+
+
+def animation_case(view):
+    """A tiny model and its data for each view (image: a 6 x 5 picture as (x, y) -> intensity)."""
+    if view == "image":
+        image = np.linspace(0.0, 1.0, 30).reshape(6, 5)
+        X, y = datasets.image_to_xy(image)
+        model = annlib.MLP([2, 4, 1], activation="leaky_relu", learning_rate=0.1, seed=0)
+        return model, X, y, {"image_shape": image.shape}
+    X, y = datasets.xor(40, noise=0.1, seed=0)
+    return xor_classifier(), X, y, {}
+
+
+@pytest.mark.parametrize("view", ["decision_boundary", "architecture", "image"])
+@pytest.mark.parametrize(("epochs", "every", "frames"), [(6, 2, 3), (7, 3, 3), (2, 5, 1)])
+def test_training_animation_writes_one_frame_per_callback(tmp_path, view, epochs, every, frames):
+    model, X, y, extra = animation_case(view)
+    path = plot.training_animation(
+        model,
+        X,
+        y,
+        epochs,
+        every,
+        view=view,
+        path=tmp_path / "run.gif",
+        dpi=20,
+        resolution=10,
+        **extra,
+    )
+    assert path == tmp_path / "run.gif"
+    assert gif_frames(path) == ("GIF", frames)
+    assert len(model.history["loss"]) == epochs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.gif"]  # no temporary left
+
+
+def test_training_animation_trains_exactly_like_fit(tmp_path):
+    X, y = datasets.xor(40, noise=0.1, seed=1)
+    animated, plain = xor_classifier(seed=3), xor_classifier(seed=3)
+    plot.training_animation(
+        animated, X, y, 20, 5, view="architecture", path=tmp_path / "a.gif", dpi=20
+    )
+    plain.fit(X, y, 20)
+    for a, b in zip(animated.weights, plain.weights):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(animated.history["loss"], plain.history["loss"])
+
+
+def test_training_animation_leaves_no_file_when_training_fails(tmp_path):
+    X, y = datasets.xor(40, noise=0.1, seed=0)
+    regressor = annlib.MLP([2, 3, 1], seed=0)  # identity output: float targets, no classes
+    with pytest.raises(ValueError, match=r"^view: 'decision_boundary' needs a classifier"):
+        plot.training_animation(regressor, X, y.astype(float), 4, 2, path=tmp_path / "r.gif")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "argument"),
+    [
+        ({"view": "weights"}, ValueError, "view"),
+        ({"view": 3}, TypeError, "view"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"every": 0}, ValueError, "every"),
+        ({"every": 1.5}, TypeError, "every"),
+        ({"view": "image"}, ValueError, "image_shape"),
+        ({"view": "image", "image_shape": (4, 0)}, ValueError, "image_shape"),
+        ({"image_shape": (4, 10)}, ValueError, "image_shape"),
+        ({"path": "run.png"}, ValueError, "path"),
+        ({"path": 3}, TypeError, "path"),
+        ({"path": "missing-folder/run.gif"}, FileNotFoundError, "path"),
+        ({"fps": 0}, ValueError, "fps"),
+        ({"model": object()}, TypeError, "model"),
+        ({"X": np.zeros((40, 3))}, ValueError, "X"),
+    ],
+)
+def test_training_animation_rejects_bad_arguments(tmp_path, monkeypatch, kwargs, error, argument):
+    monkeypatch.chdir(tmp_path)
+    X, y = datasets.xor(40, noise=0.1, seed=0)
+    arguments = {"model": xor_classifier(), "X": X, "y": y, "epochs": 4, "every": 2, **kwargs}
+    with pytest.raises(error, match=rf"^{argument}:"):
+        plot.training_animation(**arguments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_architecture_scale_sets_the_magnitude_drawn_widest():
+    model = FakeModel((2, 3, 1))
+    updates = [np.array([[0.5, -0.1, 0.0], [-2.0, 1.0, 0.25]]), np.array([[0.1], [-0.3], [0.0]])]
+    edges, _ = edges_and_nodes(
+        plot.architecture(model, weight_updates=updates, max_linewidth=4.0, scale=1.0)
+    )
+    widths = np.asarray(edges.get_linewidths())
+    magnitudes = np.abs(np.concatenate([u.ravel() for u in updates]))
+    # 0.2 for nothing, 4.0 from the scale up (clipped), linear in between.
+    np.testing.assert_allclose(widths, 0.2 + 3.8 * np.minimum(magnitudes, 1.0))
+    with pytest.raises(ValueError, match=r"^scale:"):
+        plot.architecture(model, scale=0.0)
+
+
+def test_training_animation_architecture_frames_share_one_width_scale(tmp_path, monkeypatch):
+    scales = []
+    drawn = plot.architecture
+
+    def spy(*args, **kwargs):
+        scales.append(kwargs.get("scale"))
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(plot, "architecture", spy)
+    X, y = datasets.xor(40, noise=0.1, seed=0)
+    plot.training_animation(
+        xor_classifier(), X, y, 9, 3, view="architecture", path=tmp_path / "a.gif", dpi=20
+    )
+    assert len(scales) == 3 and scales[0] is not None and scales.count(scales[0]) == 3

@@ -7,6 +7,10 @@ that draw on one axes return that ``Axes`` (``ax.figure`` is the figure,
 ``ax.lines`` / ``ax.images`` / ``ax.collections`` the artists); ``patterns``,
 which draws one panel per pattern, returns the ``Figure``.
 
+``training_animation`` trains a model with its own ``fit`` (the engine does the
+work; pictures are drawn in the fit callback) and writes a GIF of one of those
+views, or of an (x, y) -> intensity network's image.
+
 The model plots (``decision_boundary``, ``architecture``) need only this much
 of a model, so they work with ``annlib.MLP`` and with any look-alike:
 ``model.predict(X)`` returning one label per row of an (n, 2) array;
@@ -18,7 +22,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +40,7 @@ __all__ = [
     "grid_heatmap",
     "loss_curves",
     "patterns",
+    "training_animation",
 ]
 
 #: Edge colours of ``architecture``: positive and negative (updates or weights), and zero.
@@ -690,6 +698,7 @@ def architecture(
     ax: Any = None,
     max_linewidth: float = 3.0,
     node_size: float | None = None,
+    scale: float | None = None,
 ):
     """Draw the network as columns of nodes joined by one edge per weight.
 
@@ -709,6 +718,10 @@ def architecture(
         Width of the edge with the largest magnitude.
     node_size : float, optional
         Marker area of the nodes (default: smaller for wider layers).
+    scale : float, optional
+        The magnitude drawn ``max_linewidth`` wide; larger ones are drawn that wide
+        too.  Default: the largest magnitude shown.  Give one scale to several
+        pictures (e.g. the frames of an animation) to compare their widths.
 
     Returns
     -------
@@ -743,6 +756,8 @@ def architecture(
     if node_size is None:
         node_size = float(np.clip(3000.0 / widest, 8.0, 300.0))
     node_size = check_float(node_size, "node_size", 0.0)
+    if scale is not None:
+        scale = check_float(scale, "scale", 0.0, exclusive_minimum=True)
 
     # Node j of layer l sits at (l, j - (size - 1) / 2): layers centred on y = 0.
     heights = [np.arange(size) - (size - 1) / 2.0 for size in layers]
@@ -762,8 +777,9 @@ def architecture(
     segments = np.concatenate(segments)
     values = np.concatenate([matrix.ravel() for matrix in shown])
     finite = np.where(np.isfinite(values), values, 0.0)
-    largest = np.abs(finite).max()
-    widths = 0.2 + (max_linewidth - 0.2) * (np.abs(finite) / largest if largest > 0 else 0.0)
+    largest = np.abs(finite).max() if scale is None else scale
+    relative = np.minimum(np.abs(finite) / largest, 1.0) if largest > 0 else 0.0
+    widths = 0.2 + (max_linewidth - 0.2) * relative
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgba
 
@@ -798,3 +814,236 @@ def architecture(
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+# ---------------------------------------------------------------------------
+# training animations
+
+ANIMATION_VIEWS = ("decision_boundary", "architecture", "image")
+
+
+def _check_image_shape(image_shape: Any) -> tuple[int, int]:
+    if isinstance(image_shape, np.ndarray):
+        image_shape = tuple(image_shape.tolist())
+    if (
+        not isinstance(image_shape, Sequence)
+        or isinstance(image_shape, str)
+        or len(image_shape) != 2
+        or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+            for s in image_shape
+        )
+    ):
+        raise ValueError(
+            f"image_shape: expected (height, width) with two positive integers, "
+            f"got {describe(image_shape)}"
+        )
+    return int(image_shape[0]), int(image_shape[1])
+
+
+def _gif_path(path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a file name ending in .gif, got {describe(path)}")
+    path = Path(os.fspath(path))
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"path: expected a file name ending in .gif, got {str(path)!r}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
+    return path
+
+
+def training_animation(
+    model: Any,
+    X: Any,
+    y: Any,
+    epochs: int,
+    every: int,
+    view: str = "decision_boundary",
+    path: Any = "train.gif",
+    image_shape: Any = None,
+    fps: float = 5.0,
+    dpi: float = 80.0,
+    resolution: int = 100,
+):
+    """Train ``model`` on (X, y) and write a GIF of one view of it as it learns.
+
+    Training is ``model.fit(X, y, epochs, callback=..., callback_every=every)``:
+    the engine runs the loop and, every ``every`` epochs and after the last,
+    the callback draws one frame.  So the GIF has ``ceil(epochs / every)``
+    frames, each titled with its epoch and the training loss.  Like ``fit``,
+    training continues from the model's current weights.
+
+    Views
+    -----
+    ``'decision_boundary'``
+        The class regions over the samples (``decision_boundary``); needs a
+        classifier on 2-D inputs.
+    ``'architecture'``
+        The network (``architecture``) with the weight updates since the
+        previous frame (the first frame: since training started): green edges
+        grew, red edges shrank, width by size on one scale for all frames (the
+        first frame's largest update is the widest edge), so updates visibly
+        shrink as training settles.  The updates are differences of weight
+        snapshots taken in the callback.
+    ``'image'``
+        For an image "compresser" that maps pixel coordinates (x, y) to
+        intensity (train it on ``datasets.image_to_xy(image)``): the network's
+        image over ``datasets.xy_grid(*image_shape)``, beside the target ``y``
+        when ``y`` holds one value per pixel.  Grey images use a fixed colour
+        scale (the range of ``y``), so frames are comparable; three outputs are
+        drawn as RGB clipped to [0, 1].
+
+    Parameters
+    ----------
+    model : annlib.MLP or a look-alike with ``fit(X, y, epochs, callback=, callback_every=)``
+        and ``predict``; the architecture view also needs ``layers`` and ``weights``.
+    X, y : training data, as for ``model.fit``
+        X must have 2 columns for the decision-boundary and image views.
+    epochs : int
+        Epochs to train (>= 1).
+    every : int
+        Epochs between frames (>= 1).
+    view : {'decision_boundary', 'architecture', 'image'}
+    path : str or os.PathLike
+        The GIF to write (must end in ``.gif``; its folder must exist).  It is
+        written through a temporary file and only when training succeeds, so a
+        failure never leaves a half-written GIF.
+    image_shape : (height, width)
+        The image size; required by the image view and only used there.
+    fps : float
+        Frames per second of the GIF (> 0).
+    dpi : float
+        Resolution of the frames (> 0); the figure is a few inches wide.
+    resolution : int
+        Grid points per axis of the decision-boundary view (2 to 2000).
+
+    Returns
+    -------
+    pathlib.Path of the written GIF.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad arguments (the message names the argument); anything ``fit`` raises.
+
+    >>> net = annlib.MLP([2, 4, 1], output_activation="sigmoid", learning_rate=0.5)  # doctest: +SKIP
+    >>> training_animation(net, *annlib.datasets.xor(), epochs=200, every=20)  # doctest: +SKIP
+    PosixPath('train.gif')
+    """
+    view = check_choice(view, "view", ANIMATION_VIEWS)
+    for method in ("fit", "predict"):
+        if not callable(getattr(model, method, None)):
+            raise TypeError(
+                f"model: expected an object with fit() and predict() (like annlib.MLP), "
+                f"got {describe(model)}"
+            )
+    epochs = check_int(epochs, "epochs", 1)
+    every = check_int(every, "every", 1)
+    X = as_float_array(X, "X", ndim=2, columns=None if view == "architecture" else 2)
+    if image_shape is not None and view != "image":
+        raise ValueError(
+            f"image_shape: only used by view='image', got {describe(image_shape)} with view={view!r}"
+        )
+    if view == "image":
+        if image_shape is None:
+            raise ValueError(
+                "image_shape: expected (height, width) of the image for view='image', got None"
+            )
+        image_shape = _check_image_shape(image_shape)
+    fps = check_float(fps, "fps", 0.0, exclusive_minimum=True)
+    dpi = check_float(dpi, "dpi", 0.0, exclusive_minimum=True)
+    resolution = check_int(resolution, "resolution", 2, 2000)
+    path = _gif_path(path)
+
+    from matplotlib.animation import PillowWriter
+    from matplotlib.figure import Figure
+
+    from . import datasets
+
+    previous = _model_weights(model)[1] if view == "architecture" else None
+    target = None
+    if view == "image":
+        height, width = image_shape
+        grid = datasets.xy_grid(height, width)
+        values = np.asarray(y)
+        if values.dtype.kind in "biuf" and values.ndim in (1, 2) and len(values) == height * width:
+            target = datasets.xy_to_image(values, height, width)
+            low, high = float(values.min()), float(values.max())
+        else:
+            low = high = None
+    # A figure outside pyplot: nothing is shown in notebooks and nothing is
+    # left in pyplot's list of open figures.
+    panels = 2 if target is not None else 1
+    figsize = {"decision_boundary": (5.0, 4.6), "architecture": (6.4, 4.4)}.get(
+        view, (3.2 * panels, 3.4)
+    )
+    figure = Figure(figsize=figsize)
+    axes = list(figure.subplots(1, panels, squeeze=False)[0])
+
+    writer = PillowWriter(fps=fps)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=".gif", dir=path.parent if str(path.parent) else "."
+    )
+    os.close(handle)
+    last_epoch = 0  # epoch of the previous frame
+    scale = None  # edge width scale of the architecture view
+
+    def draw(epoch: int, history: Mapping, model: Any) -> bool:
+        nonlocal previous, last_epoch, scale
+        losses = history.get("loss", []) if isinstance(history, Mapping) else []
+        title = f"epoch {epoch}" + (f"   loss {losses[-1]:.4g}" if len(losses) else "")
+        for ax in axes:
+            ax.clear()
+        if view == "decision_boundary":
+            if getattr(model, "is_classifier", True) is False:
+                raise ValueError(
+                    "view: 'decision_boundary' needs a classifier (class labels y and a softmax or "
+                    "single sigmoid/tanh output), but the model is a regressor"
+                )
+            decision_boundary(model, X, y, ax=axes[0], resolution=resolution)
+            axes[0].set_title(title)
+        elif view == "architecture":
+            current = _model_weights(model)[1]
+            updates = [now - before for now, before in zip(current, previous)]
+            previous = current
+            if scale is None:  # the first frame's largest update sets the widths of all frames
+                largest = max(float(np.abs(u).max()) for u in updates)
+                scale = largest if np.isfinite(largest) and largest > 0 else None
+            architecture(model, weight_updates=updates, ax=axes[0], scale=scale)
+            axes[0].set_title(
+                f"{title}\nweight updates over epochs {last_epoch + 1}-{epoch} "
+                "(green +, red \u2212)",
+                fontsize="medium",
+            )
+        else:
+            values = np.asarray(model.predict(grid), dtype=float)
+            picture = datasets.xy_to_image(values, height, width)
+            if picture.ndim == 3:
+                picture = np.clip(picture, 0.0, 1.0)
+            shown = axes[-1]
+            shown.imshow(picture, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
+            shown.set_title(title, fontsize="medium")
+            if target is not None:
+                image = target if target.ndim == 2 else np.clip(target, 0.0, 1.0)
+                axes[0].imshow(image, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
+                axes[0].set_title("target", fontsize="medium")
+            for ax in axes:
+                ax.set_xticks([])
+                ax.set_yticks([])
+        last_epoch = epoch
+        writer.grab_frame()
+        return True
+
+    try:
+        writer.setup(figure, temporary, dpi=dpi)
+        model.fit(X, y, epochs, callback=draw, callback_every=every)
+        writer.finish()
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
