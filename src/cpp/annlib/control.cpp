@@ -1,6 +1,7 @@
 #include "annlib/control.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -11,7 +12,14 @@ namespace annlib {
 namespace {
 std::atomic<int> g_num_threads{0};
 
-int hardware_threads() {
+// The default: OMP_NUM_THREADS when the user set it (the usual switch for every
+// numeric library), otherwise every core.
+int default_threads() {
+    if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+        char* end = nullptr;
+        const long n = std::strtol(env, &end, 10);
+        if (end != env && n >= 1 && n <= 4096) return static_cast<int>(n);
+    }
     const unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : static_cast<int>(n);
 }
@@ -19,7 +27,7 @@ int hardware_threads() {
 
 int get_num_threads() {
     const int n = g_num_threads.load();
-    return n > 0 ? n : hardware_threads();
+    return n > 0 ? n : default_threads();
 }
 
 void set_num_threads(int n) {

@@ -27,8 +27,11 @@ void require(bool ok, const std::string& message) {
 constexpr Eigen::Index kPredictBlock = 4096;
 
 // Below this many floating-point operations per pass, waking a second thread for
-// each GEMM costs more than it saves (a [64, 64, 10] minibatch of 32 is 0.3 MFLOP).
-constexpr double kThreadedFlops = 8e6;
+// each GEMM costs more than it saves (a [64, 64, 10] minibatch of 32 is 0.3 MFLOP,
+// a [784, 256, 128, 10] minibatch of 128 is 60 MFLOP).  It is set high because a
+// GEMM split over threads waits for the slowest one: on a machine whose other cores
+// are busy, small split GEMMs were measured 10x slower than on one thread.
+constexpr double kThreadedFlops = 3e7;
 
 // Number of columns of Y whose prediction matches the target column of T.
 // Y and T are contiguous (k × n) blocks; plain loops, as k is small.
