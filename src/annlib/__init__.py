@@ -15,11 +15,16 @@ except ImportError as error:  # pragma: no cover - only without a build
     ) from error
 
 from ._core import DivergenceError, get_num_threads, set_num_threads
+from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DivergenceError",
+    "Hopfield",
+    "capacity_curve",
+    "flip",
     "get_num_threads",
+    "random_patterns",
     "set_num_threads",
 ]

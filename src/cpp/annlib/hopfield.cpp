@@ -675,6 +675,7 @@ std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads
                                    int trials, std::uint64_t seed, UpdateMode mode, int max_iter, double activity,
                                    const Interrupt& interrupt) {
     using Matrix = typename Hopfield<Scalar>::Matrix;
+    using Vector = typename Hopfield<Scalar>::Vector;
     if (n_units < 1) throw std::invalid_argument("n_units: expected an integer >= 1, got " + str(n_units));
     if (loads.empty()) throw std::invalid_argument("loads: expected at least one load, got none");
     for (double load : loads)
@@ -706,6 +707,12 @@ std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads
             for (Eigen::Index p = 0; p < P; ++p)
                 for (int i = 0; i < n_units; ++i) patterns(i, p) = rng.uniform() < p_high ? high : low;
             Hopfield<Scalar> net(n_units, rule, true, true, rng.next_u64());
+            if (sparse) {
+                // Halfway between the field of an active unit, rho (1 - rho)^2, and
+                // of an inactive one, -rho^2 (1 - rho), in normalised units.
+                const Scalar theta = static_cast<Scalar>(activity * (1 - activity) * (0.5 - activity));
+                net.set_bias(Vector::Constant(n_units, theta));
+            }
             net.train(patterns);
             Matrix probes = patterns;
             for (Eigen::Index p = 0; p < P; ++p) {

@@ -150,7 +150,8 @@ private:
 // Fraction of stored patterns recalled exactly from probes with a fraction
 // `noise` of their units flipped, for P = round(load * N) random patterns per
 // load, averaged over `trials` networks.  Sparse rules use 0/1 patterns of the
-// given activity.
+// given activity rho and the threshold rho (1 - rho) (1/2 - rho), halfway
+// between the fields of active and inactive units.
 template <class Scalar>
 std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule, double noise,
                                    int trials, std::uint64_t seed, UpdateMode mode, int max_iter,
