@@ -83,6 +83,13 @@ std::string str(T value) {
 
 // Columns this wide go through one GEMM between two interrupt polls.
 constexpr int kFieldChunk = 256;
+// Rows per thread task when many probes add columns of W to their fields.
+constexpr int kRowBlock = 512;
+
+// Threads for a parallel job of about `work` multiply-adds: one below a few
+// milliseconds' worth, where starting and joining threads would cost more than
+// they save; else the engine's setting (0).
+int threads_for(double work) { return work < double(1 << 24) ? 1 : 0; }
 
 // Everything the update rule needs, shared read-only by all threads.
 template <class Scalar>
@@ -473,7 +480,7 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
                 for (std::size_t k = 0; k < units.size(); ++k) s[units[k]] = next[k];
             }
         },
-        interrupt);
+        interrupt, threads_for(double(count) * n_ * (n_ / 4.0 + 1)));
     return S;
 }
 
@@ -523,7 +530,7 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
                 result.iterations[static_cast<std::size_t>(b)] = iterations;
                 result.converged[static_cast<std::size_t>(b)] = converged;
             },
-            interrupt);
+            interrupt, threads_for(double(count) * n_ * (n_ / 4.0 + 1)));
         return result;
     }
 
@@ -533,8 +540,9 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
     const bool deterministic = options.temperature <= 0.0;
     const Scalar high = 1, low = this->low();
     Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic> changed(n_, count), previous(n_, count);
-    std::vector<int> n_changed(static_cast<std::size_t>(count), 0), n_previous(static_cast<std::size_t>(count), -1);
-    std::vector<std::uint8_t> regroup(static_cast<std::size_t>(count), 0);
+    std::vector<int> n_previous(static_cast<std::size_t>(count), -1);
+    enum : std::uint8_t { kKeep = 0, kIncremental = 1, kGemm = 2 };
+    std::vector<std::uint8_t> regroup(static_cast<std::size_t>(count), kKeep);
     std::vector<Rng> rngs;
     rngs.reserve(static_cast<std::size_t>(count));
     for (int b = 0; b < count; ++b) rngs.emplace_back(stream_seed(first_stream + static_cast<std::uint64_t>(b)));
@@ -543,7 +551,12 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
     if (tracking)
         for (int b = 0; b < count; ++b) result.energy[static_cast<std::size_t>(b)].push_back(d.energy(S.col(b).data(), H.col(b).data()));
     Matrix gathered, gathered_fields;
-    std::vector<int> group;
+    std::vector<int> group, touched, cursor, unit_start(static_cast<std::size_t>(n_) + 1);
+    struct Change {
+        int probe;
+        Scalar delta;
+    };
+    std::vector<Change> entries;
 
     for (int step = 1; step <= options.max_iter && !active.empty(); ++step) {
         const bool last = step == options.max_iter;
@@ -559,7 +572,7 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
                 for (int i = 0; i < n_; ++i)
                     if (d.decide(i, h[i], rngs[ub]) != s[i]) now[n_now++] = i;
                 result.iterations[ub] = step;
-                regroup[ub] = 0;
+                regroup[ub] = kKeep;
                 if (n_now == 0) {
                     result.converged[ub] = 1;
                 } else if (deterministic && n_now == n_previous[ub] &&
@@ -574,23 +587,55 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
                     trace.push_back(before_last);
                 }
                 if (done || (last && !tracking)) return;
-                if (n_now * 8 <= n_) {
-                    Eigen::Map<Vector> fields_b(h, n_);
-                    for (int c = 0; c < n_now; ++c) {
-                        const int i = now[c];
-                        fields_b.noalias() += W_.col(i) * (s[i] - (high + low - s[i]));
-                    }
-                } else {
-                    regroup[ub] = 1;
-                }
+                // Few changes: one column of W each; many: a GEMM is cheaper per column.
+                regroup[ub] = n_now * 8 <= n_ ? kIncremental : kGemm;
                 std::copy(now, now + n_now, previous.col(b).data());
                 n_previous[ub] = n_now;
             },
-            interrupt);
+            interrupt, threads_for(double(active.size()) * n_ * 4));
+
+        // H(:, b) += sum_j W(:, j) delta_jb for the incremental probes, with the
+        // changes sorted by unit so that each column of W is read once for all
+        // probes; threads split the rows.  Every entry of H still adds its
+        // changes in increasing j, as it would alone, so batch == one by one.
+        std::fill(unit_start.begin(), unit_start.end(), 0);
+        for (int b : active)
+            if (regroup[static_cast<std::size_t>(b)] == kIncremental)
+                for (int c = 0; c < n_previous[static_cast<std::size_t>(b)]; ++c) ++unit_start[previous(c, b) + 1];
+        std::partial_sum(unit_start.begin(), unit_start.end(), unit_start.begin());
+        entries.resize(static_cast<std::size_t>(unit_start[static_cast<std::size_t>(n_)]));
+        if (!entries.empty()) {
+            cursor.assign(unit_start.begin(), unit_start.end() - 1);
+            for (int b : active) {
+                if (regroup[static_cast<std::size_t>(b)] != kIncremental) continue;
+                for (int c = 0; c < n_previous[static_cast<std::size_t>(b)]; ++c) {
+                    const int j = previous(c, b);
+                    entries[static_cast<std::size_t>(cursor[static_cast<std::size_t>(j)]++)] = {b, Scalar(2) * S(j, b) - high - low};
+                }
+            }
+            touched.clear();
+            for (int j = 0; j < n_; ++j)
+                if (unit_start[static_cast<std::size_t>(j) + 1] > unit_start[static_cast<std::size_t>(j)]) touched.push_back(j);
+            const int blocks = (n_ + kRowBlock - 1) / kRowBlock;
+            parallel_for(
+                blocks,
+                [&](int block, const Interrupt&) {
+                    const int r0 = block * kRowBlock;
+                    const int rows = std::min(kRowBlock, n_ - r0);
+                    for (int j : touched) {
+                        const auto w = W_.col(j).segment(r0, rows);
+                        for (int e = unit_start[static_cast<std::size_t>(j)]; e < unit_start[static_cast<std::size_t>(j) + 1]; ++e) {
+                            const auto& entry = entries[static_cast<std::size_t>(e)];
+                            H.col(entry.probe).segment(r0, rows).noalias() += w * entry.delta;
+                        }
+                    }
+                },
+                interrupt, threads_for(double(entries.size()) * n_));
+        }
 
         group.clear();
         for (int b : active)
-            if (regroup[static_cast<std::size_t>(b)]) group.push_back(b);
+            if (regroup[static_cast<std::size_t>(b)] == kGemm) group.push_back(b);
         if (!group.empty()) {
             gathered.resize(n_, static_cast<Eigen::Index>(group.size()));
             for (std::size_t g = 0; g < group.size(); ++g) gathered.col(static_cast<Eigen::Index>(g)) = S.col(group[g]);
@@ -656,7 +701,7 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::attractors(const Interrupt& 
                 code ^= std::uint32_t(1) << bit;
             }
         },
-        interrupt);
+        interrupt, threads_for(double(n_) * std::ldexp(1.0, n_)));
 
     std::vector<std::uint32_t> codes;
     for (auto& part : found) codes.insert(codes.end(), part.begin(), part.end());
