@@ -13,6 +13,8 @@ diagonal), 20 probes with 10 % of their units flipped are recalled
   recalls the batch with one GEMM and then incremental field updates.
 
 Times are the median of 3 runs; every annlib result is checked to equal numpy's.
+On a shared machine, compare single-threaded runs too:
+``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_hopfield.py --threads 1``.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ import annlib
 
 
 def numpy_async(W, probes, max_iter=100):
-    """Sequential asynchronous recall, one probe and one unit at a time."""
+    """Asynchronous recall, one probe and one unit at a time, looping over a
+    permutation (here the sequential one, so that annlib can make the same choices)."""
     out = probes.copy()
-    n = W.shape[0]
+    order = np.arange(W.shape[0])
     for s in out:
         for _ in range(max_iter):
             changed = False
-            for i in range(n):
+            for i in order:
                 new = 1.0 if W[i] @ s >= 0.0 else -1.0
                 if new != s[i]:
                     s[i] = new
@@ -81,9 +84,18 @@ def median_time(function, repeats=3):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only N = 1024")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="annlib threads (0 = all cores); numpy's follow OPENBLAS_NUM_THREADS",
+    )
     args = parser.parse_args()
+    annlib.set_num_threads(args.threads)
     cases = [(1024, 10)] if args.quick else [(1024, 10), (4096, 200)]
-    print(f"annlib {annlib.__version__}, numpy {np.__version__}, threads {annlib.get_num_threads()}")
+    print(
+        f"annlib {annlib.__version__}, numpy {np.__version__}, threads {annlib.get_num_threads()}"
+    )
     header = f"{'case':<16}{'method':<24}{'numpy s':>10}{'annlib s':>10}{'ratio':>8}  same"
     print(header)
     print("-" * len(header))
@@ -94,19 +106,30 @@ def main() -> None:
         W = net.W
         probes = annlib.flip(patterns[np.arange(20) % p], 0.1, seed=3)
         runs = [
-            ("async (sequential)", lambda: numpy_async(W, probes),
-             lambda: net.recall(probes, mode="async", order="sequential").states),
-            ("sync, per probe", lambda: numpy_sync(W, probes),
-             lambda: net.recall(probes, mode="sync").states),
-            ("sync, numpy batched", lambda: numpy_sync_matrix(W, probes),
-             lambda: net.recall(probes, mode="sync").states),
+            (
+                "async (sequential)",
+                lambda: numpy_async(W, probes),
+                lambda: net.recall(probes, mode="async", order="sequential").states,
+            ),
+            (
+                "sync, per probe",
+                lambda: numpy_sync(W, probes),
+                lambda: net.recall(probes, mode="sync").states,
+            ),
+            (
+                "sync, numpy batched",
+                lambda: numpy_sync_matrix(W, probes),
+                lambda: net.recall(probes, mode="sync").states,
+            ),
         ]
         for name, reference, ours in runs:
             numpy_seconds, expected = median_time(reference)
             annlib_seconds, got = median_time(ours)
             same = bool(np.array_equal(expected, got))
-            print(f"N={n:<5} P={p:<6}{name:<24}{numpy_seconds:>10.4f}{annlib_seconds:>10.5f}"
-                  f"{numpy_seconds / annlib_seconds:>7.0f}x  {same}")
+            print(
+                f"N={n:<5} P={p:<6}{name:<24}{numpy_seconds:>10.4f}{annlib_seconds:>10.5f}"
+                f"{numpy_seconds / annlib_seconds:>7.0f}x  {same}"
+            )
 
 
 if __name__ == "__main__":

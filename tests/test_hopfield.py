@@ -98,7 +98,9 @@ def test_attractors_equal_brute_force_search(dtype, sparse):
     A = rng.normal(size=(n, n))
     net.W = (A + A.T) / 2
     net.bias = rng.normal(scale=0.3, size=n)
-    expected = fixed_points_by_brute_force(net.W.astype(float), net.bias.astype(float), 0.0 if sparse else -1.0)
+    expected = fixed_points_by_brute_force(
+        net.W.astype(float), net.bias.astype(float), 0.0 if sparse else -1.0
+    )
     np.testing.assert_array_equal(net.attractors(), expected)
 
 
@@ -187,8 +189,10 @@ def test_storkey_stores_more_than_hebbian():
             fractions.append(net.stable(patterns).mean())
         stable[rule] = np.mean(fractions)
     assert stable["storkey"] > stable["hebbian"] + 0.2
-    curves = {rule: capacity_curve(n, [0.15, 0.25], rule=rule, noise=0.05, trials=2, seed=1)
-              for rule in ("hebbian", "storkey")}
+    curves = {
+        rule: capacity_curve(n, [0.15, 0.25], rule=rule, noise=0.05, trials=2, seed=1)
+        for rule in ("hebbian", "storkey")
+    }
     assert (curves["storkey"] >= curves["hebbian"]).all()
     assert curves["storkey"][1] > curves["hebbian"][1] + 0.2
 
@@ -213,7 +217,9 @@ def test_capacity_curve_falls_with_load_and_is_reproducible():
     assert curve.shape == (3,)
     assert curve[0] == 1.0 and curve[2] < 0.2 and curve[0] >= curve[1] >= curve[2]
     np.testing.assert_array_equal(curve, capacity_curve(200, loads, noise=0.1, trials=2, seed=5))
-    assert capacity_curve(300, 0.02, rule="sparse_hebbian", activity=0.1, noise=0.02, seed=0)[0] == 1.0
+    assert (
+        capacity_curve(300, 0.02, rule="sparse_hebbian", activity=0.1, noise=0.02, seed=0)[0] == 1.0
+    )
     assert capacity_curve(100, [0.05], mode="sync", dtype="float32", seed=0)[0] == 1.0
 
 
@@ -309,7 +315,9 @@ def test_sync_update_is_sign_of_field_with_sign_zero_plus_one():
     states = random_patterns(10, 60, seed=1)
     big = Hopfield(60, seed=0)
     big.train(random_patterns(5, 60, seed=2))
-    np.testing.assert_array_equal(big.update(states, mode="sync"), np.where(states @ big.W >= 0, 1.0, -1.0))
+    np.testing.assert_array_equal(
+        big.update(states, mode="sync"), np.where(states @ big.W >= 0, 1.0, -1.0)
+    )
 
 
 def test_async_sequential_sweep_matches_a_python_loop(small_net):
@@ -340,13 +348,16 @@ def test_update_positions_touches_only_those_units(small_net, mode):
         np.testing.assert_array_equal(after, s)
 
 
-@pytest.mark.parametrize("mode, order, temperature", [
-    ("sync", "random", 0.0),
-    ("async", "random", 0.0),
-    ("async", "sequential", 0.0),
-    ("async", "random", 0.05),
-    ("sync", "random", 0.05),
-])
+@pytest.mark.parametrize(
+    "mode, order, temperature",
+    [
+        ("sync", "random", 0.0),
+        ("async", "random", 0.0),
+        ("async", "sequential", 0.0),
+        ("async", "random", 0.05),
+        ("sync", "random", 0.05),
+    ],
+)
 def test_batch_recall_equals_one_by_one_on_any_thread_count(mode, order, temperature):
     patterns = random_patterns(9, 60, seed=15)
     probes = flip(np.vstack([patterns, random_patterns(6, 60, seed=16)]), 0.3, seed=17)
@@ -465,7 +476,11 @@ BAD_INPUT = [
     (lambda: _net().recall([1, -1, 1, 1], max_iter=0), ValueError, "max_iter"),
     (lambda: _net().recall([1, -1, 1, 1], temperature=-1), ValueError, "temperature"),
     (lambda: _net().recall([1, -1, 1, 1], track_energy="often"), ValueError, "track_energy"),
-    (lambda: _net().recall([1, -1, 1, 1], mode="sync", track_energy="unit"), ValueError, "track_energy"),
+    (
+        lambda: _net().recall([1, -1, 1, 1], mode="sync", track_energy="unit"),
+        ValueError,
+        "track_energy",
+    ),
     (lambda: _net().update([1, -1, 1, 1], positions=[0, 4]), IndexError, "positions"),
     (lambda: _net().update([1, -1, 1, 1], positions=[0.5]), TypeError, "positions"),
     (lambda: _net().update([1, -1, 1, 1], mode="both"), ValueError, "mode"),
@@ -488,7 +503,9 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("call, error, argument", BAD_INPUT, ids=[f"{i}-{a}" for i, (_, _, a) in enumerate(BAD_INPUT)])
+@pytest.mark.parametrize(
+    "call, error, argument", BAD_INPUT, ids=[f"{i}-{a}" for i, (_, _, a) in enumerate(BAD_INPUT)]
+)
 def test_bad_input_names_the_argument(call, error, argument):
     with pytest.raises(error, match=rf"^{argument}: expected"):
         call()
@@ -496,7 +513,9 @@ def test_bad_input_names_the_argument(call, error, argument):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_engine_validates_input_too(dtype):
-    engine = (annlib._core.Hopfield64 if dtype == "float64" else annlib._core.Hopfield32)(4, "hebbian", True, True, 0)
+    engine = (annlib._core.Hopfield64 if dtype == "float64" else annlib._core.Hopfield32)(
+        4, "hebbian", True, True, 0
+    )
     with pytest.raises(ValueError, match="^patterns: expected values -1 or \\+1"):
         engine.train(np.array([[1, 0, 1, 1]], dtype=dtype))
     with pytest.raises(ValueError, match="^probes: expected states of 4 units"):
@@ -527,9 +546,17 @@ def assert_same_network(a, b, probes):
     np.testing.assert_array_equal(a.W, b.W)
     np.testing.assert_array_equal(a.bias, b.bias)
     assert repr(a) == repr(b)
-    assert (a.rule, a.n_patterns, a.activity, a.seed, a.dtype) == (b.rule, b.n_patterns, b.activity, b.seed, b.dtype)
+    assert (a.rule, a.n_patterns, a.activity, a.seed, a.dtype) == (
+        b.rule,
+        b.n_patterns,
+        b.activity,
+        b.seed,
+        b.dtype,
+    )
     # Same random streams from here on: recall and add agree.
-    np.testing.assert_array_equal(a.recall(probes, temperature=0.2).states, b.recall(probes, temperature=0.2).states)
+    np.testing.assert_array_equal(
+        a.recall(probes, temperature=0.2).states, b.recall(probes, temperature=0.2).states
+    )
     extra = probes[:1]
     a.add(extra)
     b.add(extra)
@@ -583,7 +610,10 @@ def test_corrupt_and_foreign_files_are_refused(tmp_path):
 
 def test_repr_and_exports():
     net = Hopfield(10, rule="storkey", seed=0)
-    assert repr(net) == "Hopfield(n_units=10, rule='storkey', n_patterns=0, zero_diagonal=True, normalize=True, dtype='float64')"
+    assert (
+        repr(net)
+        == "Hopfield(n_units=10, rule='storkey', n_patterns=0, zero_diagonal=True, normalize=True, dtype='float64')"
+    )
     from annlib import _patterns, hopfield
 
     assert annlib.flip is hopfield.flip is _patterns.flip

@@ -67,7 +67,9 @@ def _check_track_energy(value: Any) -> str:
         return _ENERGY_TRACES[bool(value)]
     if isinstance(value, str) and value in _ENERGY_TRACES:
         return _ENERGY_TRACES[value]
-    raise ValueError(f"track_energy: expected False, True, 'sweep', 'step' or 'unit', got {describe(value)}")
+    raise ValueError(
+        f"track_energy: expected False, True, 'sweep', 'step' or 'unit', got {describe(value)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,9 @@ class Hopfield:
         zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
         normalize = _check_bool(normalize, "normalize")
         self._dtype = check_dtype(dtype)
-        self._engine = _ENGINES[self._dtype](n_units, rule, zero_diagonal, normalize, check_seed(seed))
+        self._engine = _ENGINES[self._dtype](
+            n_units, rule, zero_diagonal, normalize, check_seed(seed)
+        )
         self.bias = bias
 
     # ---- properties -----------------------------------------------------------
@@ -300,7 +304,9 @@ class Hopfield:
 
     def _require_symmetric(self, what: str) -> None:
         if not self._engine.symmetric:
-            raise ValueError(f"W: expected a symmetric weight matrix for {what}, got a non-symmetric one")
+            raise ValueError(
+                f"W: expected a symmetric weight matrix for {what}, got a non-symmetric one"
+            )
 
     def update(
         self,
@@ -327,10 +333,14 @@ class Hopfield:
         if positions is not None:
             units = np.asarray(positions)
             if units.ndim != 1 or (units.size and units.dtype.kind not in "iu"):
-                raise TypeError(f"positions: expected a 1-D sequence of unit indices, got {describe(positions)}")
+                raise TypeError(
+                    f"positions: expected a 1-D sequence of unit indices, got {describe(positions)}"
+                )
             if units.size and (units.min() < 0 or units.max() >= self.n_units):
                 bad = units[(units < 0) | (units >= self.n_units)][0]
-                raise IndexError(f"positions: expected unit indices in [0, {self.n_units}), got {int(bad)}")
+                raise IndexError(
+                    f"positions: expected unit indices in [0, {self.n_units}), got {int(bad)}"
+                )
             units = [int(i) for i in units]
         out = self._engine.update(array, mode, order, units, temperature)
         return out[0] if single else out
@@ -375,7 +385,9 @@ class Hopfield:
         trace = _check_track_energy(track_energy)
         temperature = check_float(temperature, "temperature", 0.0)
         if trace == "unit" and mode == "sync":
-            raise ValueError("track_energy: expected False, True or 'step' with mode='sync', got 'unit'")
+            raise ValueError(
+                "track_energy: expected False, True or 'step' with mode='sync', got 'unit'"
+            )
         if trace != "none":
             self._require_symmetric("an energy trace")
         states, iterations, converged, cycle, energy = self._engine.recall(
@@ -383,7 +395,10 @@ class Hopfield:
         )
         if single:
             return RecallResult(
-                states[0], int(iterations[0]), bool(converged[0]), bool(cycle[0]),
+                states[0],
+                int(iterations[0]),
+                bool(converged[0]),
+                bool(cycle[0]),
                 None if energy is None else energy[0],
             )
         return RecallResult(states, iterations, converged, cycle, energy)
@@ -397,15 +412,14 @@ class Hopfield:
         probes, single = self._states(probe, "probe")
         targets, _ = self._states(target, "target")
         if targets.shape != probes.shape:
-            raise ValueError(f"target: expected the shape of probe {probes.shape}, got {targets.shape}")
+            raise ValueError(
+                f"target: expected the shape of probe {probes.shape}, got {targets.shape}"
+            )
         result = self.recall(probes, **options)
         hit = (result.states == targets).all(axis=1)
         if single:
             return bool(hit[0]), int(result.iterations[0])
         return hit, result.iterations
-
-    # Not a test for pytest to collect.
-    test_recall.__test__ = False  # type: ignore[attr-defined]
 
     def stable(self, patterns: ArrayLike) -> bool | np.ndarray:
         """Whether each pattern (row) is a fixed point of the deterministic update."""
@@ -464,7 +478,9 @@ class Hopfield:
                 int(arrays["streams_used"]),
             )
         except KeyError as missing:
-            raise ValueError(f"path: {source} has no {missing} entry; it is not a complete saved Hopfield") from None
+            raise ValueError(
+                f"path: {source} has no {missing} entry; it is not a complete saved Hopfield"
+            ) from None
         except (TypeError, ValueError) as error:
             raise ValueError(f"path: {source} holds an invalid saved Hopfield ({error})") from None
         return net
@@ -535,9 +551,20 @@ def capacity_curve(
     trials = check_int(trials, "trials", 1)
     mode = check_choice(mode, "mode", MODES)
     max_iter = check_int(max_iter, "max_iter", 1)
-    activity = check_float(activity, "activity", 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True)
+    activity = check_float(
+        activity, "activity", 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True
+    )
     resolved = check_dtype(dtype)
     fractions = _core.hopfield_capacity_curve(
-        n_units, values.tolist(), rule, noise, trials, check_seed(seed), mode, max_iter, activity, resolved.name
+        n_units,
+        values.tolist(),
+        rule,
+        noise,
+        trials,
+        check_seed(seed),
+        mode,
+        max_iter,
+        activity,
+        resolved.name,
     )
     return np.asarray(fractions, dtype=np.float64)

@@ -21,7 +21,8 @@ Enum from_name(const std::string& name, const char* argument,
         if (name == entry.first) return entry.second;
         choices += (choices.empty() ? "'" : ", '") + std::string(entry.first) + "'";
     }
-    throw std::invalid_argument(std::string(argument) + ": expected one of " + choices + ", got '" + name + "'");
+    throw std::invalid_argument(std::string(argument) + ": expected one of " + choices + ", got '" +
+                                name + "'");
 }
 
 }  // namespace
@@ -36,26 +37,32 @@ HopfieldRule hopfield_rule_from_name(const std::string& name) {
 
 std::string hopfield_rule_name(HopfieldRule rule) {
     switch (rule) {
-        case HopfieldRule::hebbian: return "hebbian";
-        case HopfieldRule::storkey: return "storkey";
-        case HopfieldRule::pseudoinverse: return "pseudoinverse";
-        case HopfieldRule::sparse_hebbian: return "sparse_hebbian";
+        case HopfieldRule::hebbian:
+            return "hebbian";
+        case HopfieldRule::storkey:
+            return "storkey";
+        case HopfieldRule::pseudoinverse:
+            return "pseudoinverse";
+        case HopfieldRule::sparse_hebbian:
+            return "sparse_hebbian";
     }
     return "?";
 }
 
 UpdateMode update_mode_from_name(const std::string& name) {
-    return from_name<UpdateMode>(name, "mode", {{"sync", UpdateMode::sync}, {"async", UpdateMode::async}});
+    return from_name<UpdateMode>(name, "mode",
+                                 {{"sync", UpdateMode::sync}, {"async", UpdateMode::async}});
 }
 
 UpdateOrder update_order_from_name(const std::string& name) {
-    return from_name<UpdateOrder>(name, "order",
-                                  {{"random", UpdateOrder::random}, {"sequential", UpdateOrder::sequential}});
+    return from_name<UpdateOrder>(
+        name, "order", {{"random", UpdateOrder::random}, {"sequential", UpdateOrder::sequential}});
 }
 
 EnergyTrace energy_trace_from_name(const std::string& name) {
-    return from_name<EnergyTrace>(name, "track_energy",
-                                  {{"none", EnergyTrace::none}, {"sweep", EnergyTrace::sweep}, {"unit", EnergyTrace::unit}});
+    return from_name<EnergyTrace>(
+        name, "track_energy",
+        {{"none", EnergyTrace::none}, {"sweep", EnergyTrace::sweep}, {"unit", EnergyTrace::unit}});
 }
 
 // ---- helpers ----------------------------------------------------------------
@@ -110,7 +117,8 @@ struct Dynamics {
     Scalar decide(int i, Scalar field, Rng& rng) const {
         if (temperature <= 0.0) return field >= cut[i] ? high : low;
         const double excess = static_cast<double>(field) - static_cast<double>(theta[i]);
-        const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(high - low) * excess / temperature));
+        const double p =
+            1.0 / (1.0 + std::exp(-static_cast<double>(high - low) * excess / temperature));
         return rng.uniform() < p ? high : low;
     }
 
@@ -138,8 +146,9 @@ struct Dynamics {
                 const Scalar delta = next - s[i];
                 if (unit_trace) {
                     const double d = static_cast<double>(delta);
-                    *energy_now += -d * (static_cast<double>(h[i]) - static_cast<double>(theta[i])) -
-                                   0.5 * static_cast<double>(W(i, i)) * d * d;
+                    *energy_now +=
+                        -d * (static_cast<double>(h[i]) - static_cast<double>(theta[i])) -
+                        0.5 * static_cast<double>(W(i, i)) * d * d;
                 }
                 s[i] = next;
                 fields.noalias() += W.col(i) * delta;
@@ -151,8 +160,9 @@ struct Dynamics {
     }
 
     // Asynchronous recall of one probe: sweeps until one changes nothing.
-    void recall_async(Scalar* s, Scalar* h, const RecallOptions& options, Rng& rng, std::vector<int>& order,
-                      int& iterations, bool& converged, std::vector<double>* trace, const Interrupt& check) const {
+    void recall_async(Scalar* s, Scalar* h, const RecallOptions& options, Rng& rng,
+                      std::vector<int>& order, int& iterations, bool& converged,
+                      std::vector<double>* trace, const Interrupt& check) const {
         const int n = static_cast<int>(W.rows());
         Eigen::Map<Vector> fields(h, n);
         Eigen::Map<const Vector> state(s, n);
@@ -171,7 +181,8 @@ struct Dynamics {
         for (int sweep = 1; sweep <= options.max_iter; ++sweep) {
             check();
             if (options.order == UpdateOrder::random) rng.shuffle(order);
-            const int flips = async_pass(s, h, order.data(), n, rng, &energy_now, per_unit ? trace : nullptr);
+            const int flips =
+                async_pass(s, h, order.data(), n, rng, &energy_now, per_unit ? trace : nullptr);
             since_fresh += flips;
             if (since_fresh >= n) {
                 fields.noalias() = W * state;
@@ -202,9 +213,11 @@ void mirror_lower(Matrix& W) {
 // ---- construction and state -------------------------------------------------
 
 template <class Scalar>
-Hopfield<Scalar>::Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, bool normalize, std::uint64_t seed)
+Hopfield<Scalar>::Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, bool normalize,
+                           std::uint64_t seed)
     : n_(n_units), rule_(rule), zero_diagonal_(zero_diagonal), normalize_(normalize), seed_(seed) {
-    if (n_units < 1) throw std::invalid_argument("n_units: expected an integer >= 1, got " + str(n_units));
+    if (n_units < 1)
+        throw std::invalid_argument("n_units: expected an integer >= 1, got " + str(n_units));
     W_ = Matrix::Zero(n_, n_);
     theta_ = Vector::Zero(n_);
     projection_diagonal_ = Vector::Zero(n_);
@@ -220,12 +233,14 @@ void Hopfield<Scalar>::refresh_thresholds() {
 template <class Scalar>
 void Hopfield<Scalar>::set_weights(const Eigen::Ref<const Matrix>& W) {
     if (W.rows() != n_ || W.cols() != n_)
-        throw std::invalid_argument("W: expected a " + str(n_) + " x " + str(n_) + " matrix, got " + str(W.rows()) +
-                                    " x " + str(W.cols()));
-    if (!W.allFinite()) throw std::invalid_argument("W: expected finite values, got NaN or infinity");
+        throw std::invalid_argument("W: expected a " + str(n_) + " x " + str(n_) + " matrix, got " +
+                                    str(W.rows()) + " x " + str(W.cols()));
+    if (!W.allFinite())
+        throw std::invalid_argument("W: expected finite values, got NaN or infinity");
     W_ = W;
     const Scalar scale = W_.cwiseAbs().maxCoeff();
-    symmetric_ = (W_ - W_.transpose()).cwiseAbs().maxCoeff() <= Scalar(16) * std::numeric_limits<Scalar>::epsilon() * scale;
+    symmetric_ = (W_ - W_.transpose()).cwiseAbs().maxCoeff() <=
+                 Scalar(16) * std::numeric_limits<Scalar>::epsilon() * scale;
     // Weights set by hand carry their own diagonal: the projection starts from them.
     projection_diagonal_.setZero();
     refresh_thresholds();
@@ -234,19 +249,23 @@ void Hopfield<Scalar>::set_weights(const Eigen::Ref<const Matrix>& W) {
 template <class Scalar>
 void Hopfield<Scalar>::set_bias(const Eigen::Ref<const Vector>& theta) {
     if (theta.size() != n_)
-        throw std::invalid_argument("bias: expected " + str(n_) + " values, got " + str(theta.size()));
-    if (!theta.allFinite()) throw std::invalid_argument("bias: expected finite values, got NaN or infinity");
+        throw std::invalid_argument("bias: expected " + str(n_) + " values, got " +
+                                    str(theta.size()));
+    if (!theta.allFinite())
+        throw std::invalid_argument("bias: expected finite values, got NaN or infinity");
     theta_ = theta;
     refresh_thresholds();
 }
 
 template <class Scalar>
 void Hopfield<Scalar>::set_rule(HopfieldRule rule) {
-    const bool hebbian_pair = (rule_ == HopfieldRule::hebbian || rule_ == HopfieldRule::sparse_hebbian) &&
-                              (rule == HopfieldRule::hebbian || rule == HopfieldRule::sparse_hebbian);
+    const bool hebbian_pair =
+        (rule_ == HopfieldRule::hebbian || rule_ == HopfieldRule::sparse_hebbian) &&
+        (rule == HopfieldRule::hebbian || rule == HopfieldRule::sparse_hebbian);
     if (!hebbian_pair && rule != rule_)
-        throw std::invalid_argument("rule: expected 'hebbian' or 'sparse_hebbian' (only those two switch), got '" +
-                                    hopfield_rule_name(rule) + "' for a '" + hopfield_rule_name(rule_) + "' network");
+        throw std::invalid_argument(
+            "rule: expected 'hebbian' or 'sparse_hebbian' (only those two switch), got '" +
+            hopfield_rule_name(rule) + "' for a '" + hopfield_rule_name(rule_) + "' network");
     rule_ = rule;
 }
 
@@ -258,7 +277,8 @@ void Hopfield<Scalar>::restore(const Eigen::Ref<const Vector>& projection_diagon
                                     str(projection_diagonal.size()));
     if (!(activity >= 0.0 && activity <= 1.0))
         throw std::invalid_argument("activity: expected a number in [0, 1], got " + str(activity));
-    if (n_patterns < 0) throw std::invalid_argument("n_patterns: expected an integer >= 0, got " + str(n_patterns));
+    if (n_patterns < 0)
+        throw std::invalid_argument("n_patterns: expected an integer >= 0, got " + str(n_patterns));
     projection_diagonal_ = projection_diagonal;
     activity_ = activity;
     n_patterns_ = n_patterns;
@@ -273,15 +293,15 @@ std::uint64_t Hopfield<Scalar>::stream_seed(std::uint64_t index) const {
 template <class Scalar>
 void Hopfield<Scalar>::check_states(const ConstStates& states, const char* name) const {
     if (states.rows() != n_)
-        throw std::invalid_argument(std::string(name) + ": expected states of " + str(n_) + " units, got " +
-                                    str(states.rows()));
+        throw std::invalid_argument(std::string(name) + ": expected states of " + str(n_) +
+                                    " units, got " + str(states.rows()));
     const Scalar high = 1, low = this->low();
     for (Eigen::Index b = 0; b < states.cols(); ++b)
         for (Eigen::Index i = 0; i < n_; ++i) {
             const Scalar v = states(i, b);
             if (v != high && v != low)
-                throw std::invalid_argument(std::string(name) + ": expected values " + (sparse() ? "0 or 1" : "-1 or +1") +
-                                            ", got " + str(v));
+                throw std::invalid_argument(std::string(name) + ": expected values " +
+                                            (sparse() ? "0 or 1" : "-1 or +1") + ", got " + str(v));
         }
 }
 
@@ -297,7 +317,8 @@ void Hopfield<Scalar>::require_symmetric(const std::string& what) const {
 template <class Scalar>
 void Hopfield<Scalar>::train(const ConstStates& patterns) {
     check_states(patterns, "patterns");
-    if (patterns.cols() == 0) throw std::invalid_argument("patterns: expected at least one pattern, got none");
+    if (patterns.cols() == 0)
+        throw std::invalid_argument("patterns: expected at least one pattern, got none");
     if (sparse()) activity_ = static_cast<double>(patterns.template cast<double>().mean());
     W_.setZero();
     projection_diagonal_.setZero();
@@ -309,14 +330,23 @@ void Hopfield<Scalar>::train(const ConstStates& patterns) {
 template <class Scalar>
 void Hopfield<Scalar>::add(const ConstStates& patterns) {
     check_states(patterns, "patterns");
-    if (patterns.cols() == 0) throw std::invalid_argument("patterns: expected at least one pattern, got none");
+    if (patterns.cols() == 0)
+        throw std::invalid_argument("patterns: expected at least one pattern, got none");
     if ((rule_ == HopfieldRule::storkey || rule_ == HopfieldRule::pseudoinverse) && !symmetric_)
         require_symmetric("the " + hopfield_rule_name(rule_) + " rule");
     switch (rule_) {
-        case HopfieldRule::hebbian: learn_hebbian(patterns, false); break;
-        case HopfieldRule::sparse_hebbian: learn_hebbian(patterns, true); break;
-        case HopfieldRule::storkey: learn_storkey(patterns); break;
-        case HopfieldRule::pseudoinverse: learn_pseudoinverse(patterns); break;
+        case HopfieldRule::hebbian:
+            learn_hebbian(patterns, false);
+            break;
+        case HopfieldRule::sparse_hebbian:
+            learn_hebbian(patterns, true);
+            break;
+        case HopfieldRule::storkey:
+            learn_storkey(patterns);
+            break;
+        case HopfieldRule::pseudoinverse:
+            learn_pseudoinverse(patterns);
+            break;
     }
     n_patterns_ += patterns.cols();
     refresh_thresholds();
@@ -352,8 +382,10 @@ void Hopfield<Scalar>::learn_storkey(const ConstStates& patterns) {
         g -= W_.diagonal().cwiseProduct(x);
         for (int j = 0; j < n_; ++j) {
             for (int i = j + 1; i < n_; ++i)
-                W_(i, j) += inv_n * (c * x(i) * x(j) - x(i) * g(j) - g(i) * x(j) + Scalar(2) * W_(i, j));
-            W_(j, j) = zero_diagonal_ ? Scalar(0) : W_(j, j) + inv_n * (c - Scalar(2) * x(j) * g(j));
+                W_(i, j) +=
+                    inv_n * (c * x(i) * x(j) - x(i) * g(j) - g(i) * x(j) + Scalar(2) * W_(i, j));
+            W_(j, j) =
+                zero_diagonal_ ? Scalar(0) : W_(j, j) + inv_n * (c - Scalar(2) * x(j) * g(j));
         }
         mirror_lower(W_);
     }
@@ -395,7 +427,8 @@ void Hopfield<Scalar>::learn_pseudoinverse(const ConstStates& patterns) {
 // ---- fields, energy, stability ----------------------------------------------
 
 template <class Scalar>
-void Hopfield<Scalar>::fields(const ConstStates& states, Matrix& H, const Interrupt& interrupt) const {
+void Hopfield<Scalar>::fields(const ConstStates& states, Matrix& H,
+                              const Interrupt& interrupt) const {
     const Eigen::Index count = states.cols();
     H.resize(n_, count);
     InterruptPoller poller(interrupt);
@@ -430,7 +463,8 @@ std::vector<std::uint8_t> Hopfield<Scalar>::stable(const ConstStates& states) co
     std::vector<std::uint8_t> out(static_cast<std::size_t>(states.cols()));
     for (Eigen::Index b = 0; b < states.cols(); ++b) {
         bool fixed = true;
-        for (int i = 0; i < n_ && fixed; ++i) fixed = (H(i, b) >= cut_(i) ? high : low) == states(i, b);
+        for (int i = 0; i < n_ && fixed; ++i)
+            fixed = (H(i, b) >= cut_(i) ? high : low) == states(i, b);
         out[static_cast<std::size_t>(b)] = fixed;
     }
     return out;
@@ -439,16 +473,20 @@ std::vector<std::uint8_t> Hopfield<Scalar>::stable(const ConstStates& states) co
 // ---- update and recall ------------------------------------------------------
 
 template <class Scalar>
-typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& states, UpdateMode mode,
-                                                           UpdateOrder order, const std::vector<int>* positions,
-                                                           double temperature, const Interrupt& interrupt) {
+typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& states,
+                                                           UpdateMode mode, UpdateOrder order,
+                                                           const std::vector<int>* positions,
+                                                           double temperature,
+                                                           const Interrupt& interrupt) {
     check_states(states, "states");
     if (!(temperature >= 0.0) || !std::isfinite(temperature))
-        throw std::invalid_argument("temperature: expected a finite number >= 0, got " + str(temperature));
+        throw std::invalid_argument("temperature: expected a finite number >= 0, got " +
+                                    str(temperature));
     if (positions)
         for (int i : *positions)
             if (i < 0 || i >= n_)
-                throw std::out_of_range("positions: expected unit indices in [0, " + str(n_) + "), got " + str(i));
+                throw std::out_of_range("positions: expected unit indices in [0, " + str(n_) +
+                                        "), got " + str(i));
     const Eigen::Index count = states.cols();
     const std::uint64_t first_stream = streams_used_;
     streams_used_ += static_cast<std::uint64_t>(count);
@@ -472,11 +510,13 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
                 if (mode == UpdateMode::async && order == UpdateOrder::random) rng.shuffle(units);
             }
             if (mode == UpdateMode::async) {
-                d.async_pass(s, h, units.data(), static_cast<int>(units.size()), rng, nullptr, nullptr);
+                d.async_pass(s, h, units.data(), static_cast<int>(units.size()), rng, nullptr,
+                             nullptr);
             } else {
                 // Every decision reads the fields of the old state, so write afterwards.
                 std::vector<Scalar> next(units.size());
-                for (std::size_t k = 0; k < units.size(); ++k) next[k] = d.decide(units[k], h[units[k]], rng);
+                for (std::size_t k = 0; k < units.size(); ++k)
+                    next[k] = d.decide(units[k], h[units[k]], rng);
                 for (std::size_t k = 0; k < units.size(); ++k) s[units[k]] = next[k];
             }
         },
@@ -485,16 +525,20 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
 }
 
 template <class Scalar>
-RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const RecallOptions& options,
+RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
+                                              const RecallOptions& options,
                                               const Interrupt& interrupt) {
     check_states(probes, "probes");
     if (options.max_iter < 1)
-        throw std::invalid_argument("max_iter: expected an integer >= 1, got " + str(options.max_iter));
+        throw std::invalid_argument("max_iter: expected an integer >= 1, got " +
+                                    str(options.max_iter));
     if (!(options.temperature >= 0.0) || !std::isfinite(options.temperature))
-        throw std::invalid_argument("temperature: expected a finite number >= 0, got " + str(options.temperature));
+        throw std::invalid_argument("temperature: expected a finite number >= 0, got " +
+                                    str(options.temperature));
     if (options.track_energy != EnergyTrace::none) require_symmetric("an energy trace");
     if (options.track_energy == EnergyTrace::unit && options.mode == UpdateMode::sync)
-        throw std::invalid_argument("track_energy: expected 'none' or 'sweep' with mode 'sync', got 'unit'");
+        throw std::invalid_argument(
+            "track_energy: expected 'none' or 'sweep' with mode 'sync', got 'unit'");
 
     const int count = static_cast<int>(probes.cols());
     const std::uint64_t first_stream = streams_used_;
@@ -522,11 +566,12 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
                 std::vector<int> order(static_cast<std::size_t>(n_));
                 int iterations = 0;
                 bool converged = false;
-                std::vector<double>* trace = tracking ? &result.energy[static_cast<std::size_t>(b)] : nullptr;
+                std::vector<double>* trace =
+                    tracking ? &result.energy[static_cast<std::size_t>(b)] : nullptr;
                 if (trace && options.track_energy == EnergyTrace::sweep)
-                    trace->reserve(static_cast<std::size_t>(options.max_iter) + 1);
-                d.recall_async(S.col(b).data(), H.col(b).data(), options, rng, order, iterations, converged, trace,
-                               check);
+                    trace->reserve(static_cast<std::size_t>(std::min(options.max_iter, 1024)) + 1);
+                d.recall_async(S.col(b).data(), H.col(b).data(), options, rng, order, iterations,
+                               converged, trace, check);
                 result.iterations[static_cast<std::size_t>(b)] = iterations;
                 result.converged[static_cast<std::size_t>(b)] = converged;
             },
@@ -545,11 +590,14 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
     std::vector<std::uint8_t> regroup(static_cast<std::size_t>(count), kKeep);
     std::vector<Rng> rngs;
     rngs.reserve(static_cast<std::size_t>(count));
-    for (int b = 0; b < count; ++b) rngs.emplace_back(stream_seed(first_stream + static_cast<std::uint64_t>(b)));
+    for (int b = 0; b < count; ++b)
+        rngs.emplace_back(stream_seed(first_stream + static_cast<std::uint64_t>(b)));
     std::vector<int> active(static_cast<std::size_t>(count));
     std::iota(active.begin(), active.end(), 0);
     if (tracking)
-        for (int b = 0; b < count; ++b) result.energy[static_cast<std::size_t>(b)].push_back(d.energy(S.col(b).data(), H.col(b).data()));
+        for (int b = 0; b < count; ++b)
+            result.energy[static_cast<std::size_t>(b)].push_back(
+                d.energy(S.col(b).data(), H.col(b).data()));
     Matrix gathered, gathered_fields;
     std::vector<int> group, touched, cursor, unit_start(static_cast<std::size_t>(n_) + 1);
     struct Change {
@@ -601,7 +649,8 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
         std::fill(unit_start.begin(), unit_start.end(), 0);
         for (int b : active)
             if (regroup[static_cast<std::size_t>(b)] == kIncremental)
-                for (int c = 0; c < n_previous[static_cast<std::size_t>(b)]; ++c) ++unit_start[previous(c, b) + 1];
+                for (int c = 0; c < n_previous[static_cast<std::size_t>(b)]; ++c)
+                    ++unit_start[previous(c, b) + 1];
         std::partial_sum(unit_start.begin(), unit_start.end(), unit_start.begin());
         entries.resize(static_cast<std::size_t>(unit_start[static_cast<std::size_t>(n_)]));
         if (!entries.empty()) {
@@ -610,12 +659,15 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
                 if (regroup[static_cast<std::size_t>(b)] != kIncremental) continue;
                 for (int c = 0; c < n_previous[static_cast<std::size_t>(b)]; ++c) {
                     const int j = previous(c, b);
-                    entries[static_cast<std::size_t>(cursor[static_cast<std::size_t>(j)]++)] = {b, Scalar(2) * S(j, b) - high - low};
+                    entries[static_cast<std::size_t>(cursor[static_cast<std::size_t>(j)]++)] = {
+                        b, Scalar(2) * S(j, b) - high - low};
                 }
             }
             touched.clear();
             for (int j = 0; j < n_; ++j)
-                if (unit_start[static_cast<std::size_t>(j) + 1] > unit_start[static_cast<std::size_t>(j)]) touched.push_back(j);
+                if (unit_start[static_cast<std::size_t>(j) + 1] >
+                    unit_start[static_cast<std::size_t>(j)])
+                    touched.push_back(j);
             const int blocks = (n_ + kRowBlock - 1) / kRowBlock;
             parallel_for(
                 blocks,
@@ -624,7 +676,8 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
                     const int rows = std::min(kRowBlock, n_ - r0);
                     for (int j : touched) {
                         const auto w = W_.col(j).segment(r0, rows);
-                        for (int e = unit_start[static_cast<std::size_t>(j)]; e < unit_start[static_cast<std::size_t>(j) + 1]; ++e) {
+                        for (int e = unit_start[static_cast<std::size_t>(j)];
+                             e < unit_start[static_cast<std::size_t>(j) + 1]; ++e) {
                             const auto& entry = entries[static_cast<std::size_t>(e)];
                             H.col(entry.probe).segment(r0, rows).noalias() += w * entry.delta;
                         }
@@ -638,15 +691,18 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes, const R
             if (regroup[static_cast<std::size_t>(b)] == kGemm) group.push_back(b);
         if (!group.empty()) {
             gathered.resize(n_, static_cast<Eigen::Index>(group.size()));
-            for (std::size_t g = 0; g < group.size(); ++g) gathered.col(static_cast<Eigen::Index>(g)) = S.col(group[g]);
+            for (std::size_t g = 0; g < group.size(); ++g)
+                gathered.col(static_cast<Eigen::Index>(g)) = S.col(group[g]);
             fields(gathered, gathered_fields, interrupt);
-            for (std::size_t g = 0; g < group.size(); ++g) H.col(group[g]) = gathered_fields.col(static_cast<Eigen::Index>(g));
+            for (std::size_t g = 0; g < group.size(); ++g)
+                H.col(group[g]) = gathered_fields.col(static_cast<Eigen::Index>(g));
         }
         std::size_t kept = 0;
         for (int b : active) {
             const auto ub = static_cast<std::size_t>(b);
             if (result.converged[ub] || result.cycle[ub]) {
-                if (result.converged[ub] && tracking) result.energy[ub].push_back(result.energy[ub].back());
+                if (result.converged[ub] && tracking)
+                    result.energy[ub].push_back(result.energy[ub].back());
                 continue;
             }
             if (tracking) result.energy[ub].push_back(d.energy(S.col(b).data(), H.col(b).data()));
@@ -682,7 +738,9 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::attractors(const Interrupt& 
             Eigen::VectorXd s(n_);
             for (int u = 0; u < n_; ++u) {
                 const int bit = n_ - 1 - u;
-                s(u) = (bit >= inner && ((static_cast<std::uint64_t>(chunk) >> (bit - inner)) & 1)) ? high : low;
+                s(u) = (bit >= inner && ((static_cast<std::uint64_t>(chunk) >> (bit - inner)) & 1))
+                           ? high
+                           : low;
             }
             Eigen::VectorXd h = Wd * s;
             std::uint32_t code = static_cast<std::uint32_t>(chunk) << inner;
@@ -709,26 +767,31 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::attractors(const Interrupt& 
     Matrix out(n_, static_cast<Eigen::Index>(codes.size()));
     for (std::size_t k = 0; k < codes.size(); ++k)
         for (int u = 0; u < n_; ++u)
-            out(u, static_cast<Eigen::Index>(k)) = ((codes[k] >> (n_ - 1 - u)) & 1) ? Scalar(1) : this->low();
+            out(u, static_cast<Eigen::Index>(k)) =
+                ((codes[k] >> (n_ - 1 - u)) & 1) ? Scalar(1) : this->low();
     return out;
 }
 
 // ---- capacity curves --------------------------------------------------------
 
 template <class Scalar>
-std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule, double noise,
-                                   int trials, std::uint64_t seed, UpdateMode mode, int max_iter, double activity,
-                                   const Interrupt& interrupt) {
+std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule,
+                                   double noise, int trials, std::uint64_t seed, UpdateMode mode,
+                                   int max_iter, double activity, const Interrupt& interrupt) {
     using Matrix = typename Hopfield<Scalar>::Matrix;
     using Vector = typename Hopfield<Scalar>::Vector;
-    if (n_units < 1) throw std::invalid_argument("n_units: expected an integer >= 1, got " + str(n_units));
+    if (n_units < 1)
+        throw std::invalid_argument("n_units: expected an integer >= 1, got " + str(n_units));
     if (loads.empty()) throw std::invalid_argument("loads: expected at least one load, got none");
     for (double load : loads)
         if (!(load > 0.0) || !std::isfinite(load))
             throw std::invalid_argument("loads: expected finite numbers > 0, got " + str(load));
-    if (!(noise >= 0.0 && noise <= 1.0)) throw std::invalid_argument("noise: expected a number in [0, 1], got " + str(noise));
-    if (trials < 1) throw std::invalid_argument("trials: expected an integer >= 1, got " + str(trials));
-    if (max_iter < 1) throw std::invalid_argument("max_iter: expected an integer >= 1, got " + str(max_iter));
+    if (!(noise >= 0.0 && noise <= 1.0))
+        throw std::invalid_argument("noise: expected a number in [0, 1], got " + str(noise));
+    if (trials < 1)
+        throw std::invalid_argument("trials: expected an integer >= 1, got " + str(trials));
+    if (max_iter < 1)
+        throw std::invalid_argument("max_iter: expected an integer >= 1, got " + str(max_iter));
     const bool sparse = rule == HopfieldRule::sparse_hebbian;
     if (sparse && !(activity > 0.0 && activity < 1.0))
         throw std::invalid_argument("activity: expected a number in (0, 1), got " + str(activity));
@@ -750,12 +813,14 @@ std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads
             Rng rng(derive_seed(seed, l, static_cast<std::uint64_t>(t)));
             Matrix patterns(n_units, P);
             for (Eigen::Index p = 0; p < P; ++p)
-                for (int i = 0; i < n_units; ++i) patterns(i, p) = rng.uniform() < p_high ? high : low;
+                for (int i = 0; i < n_units; ++i)
+                    patterns(i, p) = rng.uniform() < p_high ? high : low;
             Hopfield<Scalar> net(n_units, rule, true, true, rng.next_u64());
             if (sparse) {
                 // Halfway between the field of an active unit, rho (1 - rho)^2, and
                 // of an inactive one, -rho^2 (1 - rho), in normalised units.
-                const Scalar theta = static_cast<Scalar>(activity * (1 - activity) * (0.5 - activity));
+                const Scalar theta =
+                    static_cast<Scalar>(activity * (1 - activity) * (0.5 - activity));
                 net.set_bias(Vector::Constant(n_units, theta));
             }
             net.train(patterns);
@@ -764,14 +829,17 @@ std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads
                 // A partial Fisher-Yates shuffle picks n_flip distinct units.
                 std::iota(units.begin(), units.end(), 0);
                 for (int k = 0; k < n_flip; ++k) {
-                    const int j = k + static_cast<int>(rng.below(static_cast<std::uint64_t>(n_units - k)));
-                    std::swap(units[static_cast<std::size_t>(k)], units[static_cast<std::size_t>(j)]);
+                    const int j =
+                        k + static_cast<int>(rng.below(static_cast<std::uint64_t>(n_units - k)));
+                    std::swap(units[static_cast<std::size_t>(k)],
+                              units[static_cast<std::size_t>(j)]);
                     Scalar& v = probes(units[static_cast<std::size_t>(k)], p);
                     v = high + low - v;
                 }
             }
             const auto result = net.recall(probes, options, interrupt);
-            for (Eigen::Index p = 0; p < P; ++p) recalled += result.states.col(p) == patterns.col(p);
+            for (Eigen::Index p = 0; p < P; ++p)
+                recalled += result.states.col(p) == patterns.col(p);
         }
         fractions[l] = static_cast<double>(recalled) / (static_cast<double>(P) * trials);
     }
@@ -780,9 +848,11 @@ std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads
 
 template class Hopfield<float>;
 template class Hopfield<double>;
-template std::vector<double> capacity_curve<float>(int, const std::vector<double>&, HopfieldRule, double, int,
-                                                   std::uint64_t, UpdateMode, int, double, const Interrupt&);
-template std::vector<double> capacity_curve<double>(int, const std::vector<double>&, HopfieldRule, double, int,
-                                                    std::uint64_t, UpdateMode, int, double, const Interrupt&);
+template std::vector<double> capacity_curve<float>(int, const std::vector<double>&, HopfieldRule,
+                                                   double, int, std::uint64_t, UpdateMode, int,
+                                                   double, const Interrupt&);
+template std::vector<double> capacity_curve<double>(int, const std::vector<double>&, HopfieldRule,
+                                                    double, int, std::uint64_t, UpdateMode, int,
+                                                    double, const Interrupt&);
 
 }  // namespace annlib

@@ -14,11 +14,10 @@
 // "batch recall equals one-by-one recall" would hold only by luck.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "annlib/control.hpp"
 #include "annlib/random.hpp"
@@ -57,12 +56,13 @@ struct RecallResult {
 
 template <class Scalar>
 class Hopfield {
-public:
+  public:
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using ConstStates = Eigen::Ref<const Matrix>;
 
-    Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, bool normalize, std::uint64_t seed);
+    Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, bool normalize,
+             std::uint64_t seed);
 
     int n_units() const { return n_; }
     HopfieldRule rule() const { return rule_; }
@@ -90,8 +90,8 @@ public:
     // Only rule = hebbian <-> sparse_hebbian switches (train(..., sparse=True)).
     void set_rule(HopfieldRule rule);
     // Restores what save/pickle keep beyond weights and bias.
-    void restore(const Eigen::Ref<const Vector>& projection_diagonal, double activity, std::int64_t n_patterns,
-                 std::uint64_t streams_used);
+    void restore(const Eigen::Ref<const Vector>& projection_diagonal, double activity,
+                 std::int64_t n_patterns, std::uint64_t streams_used);
 
     // patterns: N x P.  train() forgets what was stored, add() keeps it.
     void train(const ConstStates& patterns);
@@ -117,7 +117,7 @@ public:
 
     static constexpr int max_attractor_units = 24;
 
-private:
+  private:
     void check_states(const ConstStates& states, const char* name) const;
     void refresh_thresholds();
     void learn_hebbian(const ConstStates& patterns, bool centred);
@@ -153,9 +153,10 @@ private:
 // given activity rho and the threshold rho (1 - rho) (1/2 - rho), halfway
 // between the fields of active and inactive units.
 template <class Scalar>
-std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule, double noise,
-                                   int trials, std::uint64_t seed, UpdateMode mode, int max_iter,
-                                   double activity, const Interrupt& interrupt = Interrupt());
+std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule,
+                                   double noise, int trials, std::uint64_t seed, UpdateMode mode,
+                                   int max_iter, double activity,
+                                   const Interrupt& interrupt = Interrupt());
 
 extern template class Hopfield<float>;
 extern template class Hopfield<double>;
