@@ -145,6 +145,20 @@ def test_sync_energy_trace_per_step():
         assert trace[-1] == pytest.approx(net.energy(final))
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_energy_trace_stays_exact_over_long_glauber_runs(mode):
+    # Hundreds of steps of incremental field updates: the periodic refresh keeps
+    # the fields (and so the traced energies) equal to a fresh computation.
+    net = Hopfield(50, seed=0)
+    net.train(random_patterns(4, 50, seed=1))
+    result = net.recall(
+        random_patterns(3, 50, seed=2), mode=mode, temperature=2.0, max_iter=300, track_energy=True
+    )
+    assert (result.iterations == 300).all()
+    for trace, final in zip(result.energy, result.states):
+        assert trace[-1] == pytest.approx(net.energy(final), abs=1e-10)
+
+
 # ---- capacity ------------------------------------------------------------------------
 
 

@@ -584,8 +584,12 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
     // column of W per change; the others are regrouped into one GEMM per step.
     const bool deterministic = options.temperature <= 0.0;
     const Scalar high = 1, low = this->low();
-    Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic> changed(n_, count), previous(n_, count);
+    // The units each probe changed in its last step (a repeat of them is a 2-cycle),
+    // and how many changes its fields have absorbed since they were last computed
+    // from scratch (a GEMM refreshes them after N, against rounding drift).
+    Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic> previous(n_, count);
     std::vector<int> n_previous(static_cast<std::size_t>(count), -1);
+    std::vector<long> since_fresh(static_cast<std::size_t>(count), 0);
     enum : std::uint8_t { kKeep = 0, kIncremental = 1, kGemm = 2 };
     std::vector<std::uint8_t> regroup(static_cast<std::size_t>(count), kKeep);
     std::vector<Rng> rngs;
@@ -615,7 +619,9 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
                 const auto ub = static_cast<std::size_t>(b);
                 Scalar* s = S.col(b).data();
                 Scalar* h = H.col(b).data();
-                int* now = changed.col(b).data();
+                thread_local std::vector<int> scratch;
+                scratch.resize(static_cast<std::size_t>(n_));
+                int* now = scratch.data();
                 int n_now = 0;
                 for (int i = 0; i < n_; ++i)
                     if (d.decide(i, h[i], rngs[ub]) != s[i]) now[n_now++] = i;
@@ -636,7 +642,13 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
                 }
                 if (done || (last && !tracking)) return;
                 // Few changes: one column of W each; many: a GEMM is cheaper per column.
-                regroup[ub] = n_now * 8 <= n_ ? kIncremental : kGemm;
+                since_fresh[ub] += n_now;
+                if (n_now * 8 <= n_ && since_fresh[ub] < n_) {
+                    regroup[ub] = kIncremental;
+                } else {
+                    regroup[ub] = kGemm;
+                    since_fresh[ub] = 0;
+                }
                 std::copy(now, now + n_now, previous.col(b).data());
                 n_previous[ub] = n_now;
             },
