@@ -20,6 +20,7 @@ On a shared machine, compare single-threaded runs too:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -93,8 +94,10 @@ def main() -> None:
     args = parser.parse_args()
     annlib.set_num_threads(args.threads)
     cases = [(1024, 10)] if args.quick else [(1024, 10), (4096, 200)]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"annlib {annlib.__version__}, numpy {np.__version__}, threads {annlib.get_num_threads()}"
+        f"annlib {annlib.__version__}, numpy {np.__version__}, threads {annlib.get_num_threads()}, "
+        f"{os.cpu_count()} cores, load average {load:.1f}"
     )
     header = f"{'case':<16}{'method':<24}{'numpy s':>10}{'annlib s':>10}{'ratio':>8}  same"
     print(header)

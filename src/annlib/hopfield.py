@@ -43,7 +43,7 @@ from ._patterns import flip, random_patterns
 
 __all__ = ["Hopfield", "RecallResult", "capacity_curve", "flip", "random_patterns"]
 
-#: Learning rules: name -> what it does (see ``Hopfield``).
+#: Learning rule names (described in ``Hopfield``).
 RULES = ("hebbian", "storkey", "pseudoinverse", "sparse_hebbian")
 MODES = ("sync", "async")
 ORDERS = ("random", "sequential")
