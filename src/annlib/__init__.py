@@ -16,15 +16,20 @@ except ImportError as error:  # pragma: no cover - only without a build
 
 from . import datasets
 from ._core import DivergenceError, get_num_threads, set_num_threads
+from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DivergenceError",
+    "Hopfield",
     "MLP",
+    "capacity_curve",
     "datasets",
+    "flip",
     "get_num_threads",
+    "random_patterns",
     "set_num_threads",
 ]
 

@@ -1,0 +1,164 @@
+// Hopfield networks: learning rules, updates, recall, energy and attractors.
+//
+// States are columns: a batch of B states of N units is an N x B column-major
+// matrix, which is exactly the memory of a C-ordered (B, N) numpy array.  Units
+// take the values {-1, +1}, or {0, 1} in the sparse (0/1) mode; "high" below is
+// +1 / 1 and "low" is -1 / 0.
+//
+// The field of unit i is h_i = sum_j W_ij s_j and the deterministic update is
+// s_i <- high if h_i >= theta_i else low, so sign(0) = +1.  Fields within
+// rounding error of the threshold (|h_i - theta_i| <= 16 eps (sum_j |W_ij| +
+// |theta_i|)) count as equal to it: a field that is exactly zero in real
+// arithmetic comes out as +-1e-17 depending on the summation order (GEMM or
+// GEMV, batch size, thread count), and without that margin sign(0) = +1 and
+// "batch recall equals one-by-one recall" would hold only by luck.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "annlib/control.hpp"
+#include "annlib/random.hpp"
+
+namespace annlib {
+
+enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
+enum class UpdateMode { sync, async };
+enum class UpdateOrder { random, sequential };
+// What recall records in the energy trace.
+enum class EnergyTrace { none, sweep, unit };
+
+HopfieldRule hopfield_rule_from_name(const std::string& name);
+std::string hopfield_rule_name(HopfieldRule rule);
+UpdateMode update_mode_from_name(const std::string& name);
+UpdateOrder update_order_from_name(const std::string& name);
+EnergyTrace energy_trace_from_name(const std::string& name);
+
+struct RecallOptions {
+    UpdateMode mode = UpdateMode::async;
+    UpdateOrder order = UpdateOrder::random;
+    int max_iter = 100;  // sweeps (async) or steps (sync), the confirming one included
+    EnergyTrace track_energy = EnergyTrace::none;
+    double temperature = 0.0;  // > 0: Glauber updates
+};
+
+template <class Scalar>
+struct RecallResult {
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> states;  // N x B
+    std::vector<int> iterations;                                   // sweeps/steps done
+    std::vector<std::uint8_t> converged;                           // a sweep/step changed nothing
+    std::vector<std::uint8_t> cycle;                               // synchronous 2-cycle found
+    // energy[b]: energy before recall, then after every sweep/step (or every unit update).
+    std::vector<std::vector<double>> energy;
+};
+
+template <class Scalar>
+class Hopfield {
+  public:
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using ConstStates = Eigen::Ref<const Matrix>;
+
+    Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, bool normalize,
+             std::uint64_t seed);
+
+    int n_units() const { return n_; }
+    HopfieldRule rule() const { return rule_; }
+    bool zero_diagonal() const { return zero_diagonal_; }
+    bool normalize() const { return normalize_; }
+    bool sparse() const { return rule_ == HopfieldRule::sparse_hebbian; }
+    double activity() const { return activity_; }
+    std::int64_t n_patterns() const { return n_patterns_; }
+    std::uint64_t seed() const { return seed_; }
+    // Random streams used so far: probe k of a call gets stream streams_used() + k,
+    // so recalling a batch equals recalling its probes one by one, whatever the
+    // number of threads.
+    std::uint64_t streams_used() const { return streams_used_; }
+    Scalar low() const { return sparse() ? Scalar(0) : Scalar(-1); }
+
+    const Matrix& weights() const { return W_; }
+    const Vector& bias() const { return theta_; }
+    const Vector& projection_diagonal() const { return projection_diagonal_; }
+    bool symmetric() const { return symmetric_; }
+
+    // Any finite N x N matrix; a non-symmetric one is allowed (recall still works)
+    // but energy() then refuses, as the energy is no Lyapunov function any more.
+    void set_weights(const Eigen::Ref<const Matrix>& W);
+    void set_bias(const Eigen::Ref<const Vector>& theta);
+    // Only rule = hebbian <-> sparse_hebbian switches (train(..., sparse=True)).
+    void set_rule(HopfieldRule rule);
+    // Restores what save/pickle keep beyond weights and bias.
+    void restore(const Eigen::Ref<const Vector>& projection_diagonal, double activity,
+                 std::int64_t n_patterns, std::uint64_t streams_used);
+
+    // patterns: N x P.  train() forgets what was stored, add() keeps it.
+    void train(const ConstStates& patterns);
+    void add(const ConstStates& patterns);
+
+    // Energy -1/2 s'Ws + theta's of each column.
+    std::vector<double> energy(const ConstStates& states) const;
+    // Whether each column is a fixed point of the deterministic update.
+    std::vector<std::uint8_t> stable(const ConstStates& states) const;
+
+    // One synchronous step or one asynchronous sweep of every column; with
+    // `positions`, only those units (in that order for async).
+    Matrix update(const ConstStates& states, UpdateMode mode, UpdateOrder order,
+                  const std::vector<int>* positions = nullptr, double temperature = 0.0,
+                  const Interrupt& interrupt = Interrupt());
+
+    RecallResult<Scalar> recall(const ConstStates& probes, const RecallOptions& options,
+                                const Interrupt& interrupt = Interrupt());
+
+    // Every fixed point, exhaustively (n_units <= 24), as N x K columns in
+    // lexicographic order (low before high, unit 0 most significant).
+    Matrix attractors(const Interrupt& interrupt = Interrupt()) const;
+
+    static constexpr int max_attractor_units = 24;
+
+  private:
+    void check_states(const ConstStates& states, const char* name) const;
+    void refresh_thresholds();
+    void learn_hebbian(const ConstStates& patterns, bool centred);
+    void learn_storkey(const ConstStates& patterns);
+    void learn_pseudoinverse(const ConstStates& patterns);
+    // Fields H = W S in column chunks, polling the interrupt between chunks.
+    void fields(const ConstStates& states, Matrix& H, const Interrupt& interrupt) const;
+    // Seed of the random stream of the index-th state ever updated or recalled.
+    std::uint64_t stream_seed(std::uint64_t index) const;
+    void require_symmetric(const std::string& what) const;
+
+    int n_;
+    HopfieldRule rule_;
+    bool zero_diagonal_;
+    bool normalize_;
+    std::uint64_t seed_;
+    std::uint64_t streams_used_ = 0;
+    std::int64_t n_patterns_ = 0;
+    double activity_ = 0.5;
+    bool symmetric_ = true;
+    Matrix W_;
+    Vector theta_;
+    // Units become high when h_i >= cut_i = theta_i - tolerance_i (see the top of this file).
+    Vector cut_;
+    // The pseudo-inverse rule's projection diagonal (normalised units), kept when
+    // zero_diagonal removes it from W, so that add() can extend the projection.
+    Vector projection_diagonal_;
+};
+
+// Fraction of stored patterns recalled exactly from probes with a fraction
+// `noise` of their units flipped, for P = round(load * N) random patterns per
+// load, averaged over `trials` networks.  Sparse rules use 0/1 patterns of the
+// given activity rho and the threshold rho (1 - rho) (1/2 - rho), halfway
+// between the fields of active and inactive units.
+template <class Scalar>
+std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule,
+                                   double noise, int trials, std::uint64_t seed, UpdateMode mode,
+                                   int max_iter, double activity,
+                                   const Interrupt& interrupt = Interrupt());
+
+extern template class Hopfield<float>;
+extern template class Hopfield<double>;
+
+}  // namespace annlib

@@ -1,0 +1,249 @@
+// _core.Hopfield64 / _core.Hopfield32 and _core.hopfield_capacity_curve.
+//
+// A batch of states is a C-ordered (B, N) array on the Python side and an N x B
+// column-major matrix in the engine: the same memory, so nothing is copied on
+// the way in, and results are handed over without a copy on the way out.
+#include "annlib/hopfield.hpp"
+
+#include <memory>
+#include <optional>
+
+#include "common.hpp"
+
+namespace annlib_bindings {
+
+namespace {
+
+template <class Scalar>
+using Columns = typename annlib::Hopfield<Scalar>::Matrix;
+
+template <class Scalar>
+Eigen::Map<const Columns<Scalar>> as_columns(const carray<Scalar>& array, const char* name) {
+    if (array.ndim() != 2)
+        throw std::invalid_argument(std::string(name) + ": expected a 2-D array, got " +
+                                    std::to_string(array.ndim()) + "-D");
+    return {array.data(), static_cast<Eigen::Index>(array.shape(1)),
+            static_cast<Eigen::Index>(array.shape(0))};
+}
+
+// Hands an N x B engine matrix to numpy as a (B, N) array that owns it.
+template <class Scalar>
+py::array_t<Scalar> as_rows(Columns<Scalar>&& matrix) {
+    auto owned = std::make_unique<Columns<Scalar>>(std::move(matrix));
+    const auto rows = static_cast<py::ssize_t>(owned->rows());
+    const auto cols = static_cast<py::ssize_t>(owned->cols());
+    Scalar* data = owned->data();
+    py::capsule owner(owned.get(), [](void* p) { delete static_cast<Columns<Scalar>*>(p); });
+    owned.release();
+    return py::array_t<Scalar>(
+        {cols, rows},
+        {rows * static_cast<py::ssize_t>(sizeof(Scalar)), static_cast<py::ssize_t>(sizeof(Scalar))},
+        data, owner);
+}
+
+template <class T, class U>
+py::array_t<T> as_array(const std::vector<U>& values) {
+    py::array_t<T> out(static_cast<py::ssize_t>(values.size()));
+    auto view = out.template mutable_unchecked<1>();
+    for (std::size_t k = 0; k < values.size(); ++k)
+        view(static_cast<py::ssize_t>(k)) = static_cast<T>(values[k]);
+    return out;
+}
+
+template <class Scalar>
+void bind_network(py::module_& m, const char* name) {
+    using Net = annlib::Hopfield<Scalar>;
+    using Vector = typename Net::Vector;
+    using RowMatrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+    py::class_<Net>(m, name, "Hopfield network engine; use annlib.Hopfield.")
+        .def(py::init([](int n_units, const std::string& rule, bool zero_diagonal, bool normalize,
+                         std::uint64_t seed) {
+                 return std::make_unique<Net>(n_units, annlib::hopfield_rule_from_name(rule),
+                                              zero_diagonal, normalize, seed);
+             }),
+             py::arg("n_units"), py::arg("rule"), py::arg("zero_diagonal"), py::arg("normalize"),
+             py::arg("seed"))
+        .def_property_readonly("n_units", &Net::n_units)
+        .def_property_readonly(
+            "rule", [](const Net& net) { return annlib::hopfield_rule_name(net.rule()); })
+        .def(
+            "set_rule",
+            [](Net& net, const std::string& rule) {
+                net.set_rule(annlib::hopfield_rule_from_name(rule));
+            },
+            py::arg("rule"))
+        .def_property_readonly("zero_diagonal", &Net::zero_diagonal)
+        .def_property_readonly("normalize", &Net::normalize)
+        .def_property_readonly("sparse", &Net::sparse)
+        .def_property_readonly("activity", &Net::activity)
+        .def_property_readonly("n_patterns", &Net::n_patterns)
+        .def_property_readonly("seed", &Net::seed)
+        .def_property_readonly("streams_used", &Net::streams_used)
+        .def_property_readonly("symmetric", &Net::symmetric)
+        .def_property_readonly("projection_diagonal",
+                               [](const Net& net) { return Vector(net.projection_diagonal()); })
+        .def("get_weights",
+             [](const Net& net) {
+                 py::array_t<Scalar> out({net.n_units(), net.n_units()});
+                 Eigen::Map<RowMatrix>(out.mutable_data(), net.n_units(), net.n_units()) =
+                     net.weights();
+                 return out;
+             })
+        .def(
+            "set_weights",
+            [](Net& net, const carray<Scalar>& W) {
+                if (W.ndim() != 2)
+                    throw std::invalid_argument("W: expected a 2-D array, got " +
+                                                std::to_string(W.ndim()) + "-D");
+                const Eigen::Map<const RowMatrix> rows(W.data(), W.shape(0), W.shape(1));
+                const Columns<Scalar> columns = rows;
+                py::gil_scoped_release release;
+                net.set_weights(columns);
+            },
+            py::arg("W"))
+        .def("get_bias", [](const Net& net) { return Vector(net.bias()); })
+        .def(
+            "set_bias", [](Net& net, const Vector& theta) { net.set_bias(theta); }, py::arg("bias"))
+        .def("restore", &Net::restore, py::arg("projection_diagonal"), py::arg("activity"),
+             py::arg("n_patterns"), py::arg("streams_used"))
+        .def(
+            "train",
+            [](Net& net, const carray<Scalar>& patterns) {
+                const auto columns = as_columns(patterns, "patterns");
+                py::gil_scoped_release release;
+                net.train(columns);
+            },
+            py::arg("patterns"))
+        .def(
+            "add",
+            [](Net& net, const carray<Scalar>& patterns) {
+                const auto columns = as_columns(patterns, "patterns");
+                py::gil_scoped_release release;
+                net.add(columns);
+            },
+            py::arg("patterns"))
+        .def(
+            "energy",
+            [](const Net& net, const carray<Scalar>& states) {
+                const auto columns = as_columns(states, "states");
+                std::vector<double> out;
+                {
+                    py::gil_scoped_release release;
+                    out = net.energy(columns);
+                }
+                return as_array<double>(out);
+            },
+            py::arg("states"))
+        .def(
+            "stable",
+            [](const Net& net, const carray<Scalar>& states) {
+                const auto columns = as_columns(states, "states");
+                std::vector<std::uint8_t> out;
+                {
+                    py::gil_scoped_release release;
+                    out = net.stable(columns);
+                }
+                return as_array<bool>(out);
+            },
+            py::arg("states"))
+        .def(
+            "update",
+            [](Net& net, const carray<Scalar>& states, const std::string& mode,
+               const std::string& order, const std::optional<std::vector<int>>& positions,
+               double temperature) {
+                const auto columns = as_columns(states, "states");
+                const auto m = annlib::update_mode_from_name(mode);
+                const auto o = annlib::update_order_from_name(order);
+                const auto interrupt = python_interrupt();
+                Columns<Scalar> out;
+                {
+                    py::gil_scoped_release release;
+                    out = net.update(columns, m, o, positions ? &*positions : nullptr, temperature,
+                                     interrupt);
+                }
+                return as_rows<Scalar>(std::move(out));
+            },
+            py::arg("states"), py::arg("mode"), py::arg("order"), py::arg("positions"),
+            py::arg("temperature"))
+        .def(
+            "recall",
+            [](Net& net, const carray<Scalar>& probes, const std::string& mode,
+               const std::string& order, int max_iter, const std::string& track_energy,
+               double temperature) {
+                const auto columns = as_columns(probes, "probes");
+                annlib::RecallOptions options;
+                options.mode = annlib::update_mode_from_name(mode);
+                options.order = annlib::update_order_from_name(order);
+                options.max_iter = max_iter;
+                options.track_energy = annlib::energy_trace_from_name(track_energy);
+                options.temperature = temperature;
+                const auto interrupt = python_interrupt();
+                annlib::RecallResult<Scalar> result;
+                {
+                    py::gil_scoped_release release;
+                    result = net.recall(columns, options, interrupt);
+                }
+                py::object energy = py::none();
+                if (options.track_energy != annlib::EnergyTrace::none) {
+                    py::list traces;
+                    for (const auto& trace : result.energy) traces.append(as_array<double>(trace));
+                    energy = traces;
+                }
+                return py::make_tuple(as_rows<Scalar>(std::move(result.states)),
+                                      as_array<std::int64_t>(result.iterations),
+                                      as_array<bool>(result.converged),
+                                      as_array<bool>(result.cycle), energy);
+            },
+            py::arg("probes"), py::arg("mode"), py::arg("order"), py::arg("max_iter"),
+            py::arg("track_energy"), py::arg("temperature"),
+            "Returns (states, iterations, converged, cycle, energy traces or None).")
+        .def("attractors", [](const Net& net) {
+            const auto interrupt = python_interrupt();
+            Columns<Scalar> out;
+            {
+                py::gil_scoped_release release;
+                out = net.attractors(interrupt);
+            }
+            return as_rows<Scalar>(std::move(out));
+        });
+}
+
+template <class Scalar>
+std::vector<double> capacity(int n_units, const std::vector<double>& loads, const std::string& rule,
+                             double noise, int trials, std::uint64_t seed, const std::string& mode,
+                             int max_iter, double activity) {
+    const auto r = annlib::hopfield_rule_from_name(rule);
+    const auto m = annlib::update_mode_from_name(mode);
+    const auto interrupt = python_interrupt();
+    py::gil_scoped_release release;
+    return annlib::capacity_curve<Scalar>(n_units, loads, r, noise, trials, seed, m, max_iter,
+                                          activity, interrupt);
+}
+
+}  // namespace
+
+void bind_hopfield(py::module_& m) {
+    bind_network<double>(m, "Hopfield64");
+    bind_network<float>(m, "Hopfield32");
+    m.def(
+        "hopfield_capacity_curve",
+        [](int n_units, const std::vector<double>& loads, const std::string& rule, double noise,
+           int trials, std::uint64_t seed, const std::string& mode, int max_iter, double activity,
+           const std::string& dtype) {
+            if (dtype == "float64")
+                return capacity<double>(n_units, loads, rule, noise, trials, seed, mode, max_iter,
+                                        activity);
+            if (dtype == "float32")
+                return capacity<float>(n_units, loads, rule, noise, trials, seed, mode, max_iter,
+                                       activity);
+            throw std::invalid_argument("dtype: expected 'float32' or 'float64', got '" + dtype +
+                                        "'");
+        },
+        py::arg("n_units"), py::arg("loads"), py::arg("rule"), py::arg("noise"), py::arg("trials"),
+        py::arg("seed"), py::arg("mode"), py::arg("max_iter"), py::arg("activity"),
+        py::arg("dtype"),
+        "Fraction of stored patterns recalled at each load; use annlib.capacity_curve.");
+}
+
+}  // namespace annlib_bindings
