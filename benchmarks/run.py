@@ -168,7 +168,12 @@ def run_torch(name: str, spec: dict, dtype: str, state: dict) -> dict:
         torch.manual_seed(0)
         modules = []
         for i, (a, b) in enumerate(zip(layers[:-1], layers[1:])):
-            modules.append(torch.nn.Linear(a, b))
+            linear = torch.nn.Linear(a, b)
+            # The same initial distribution as annlib and scikit-learn (Glorot uniform, zero biases),
+            # so the accuracies are comparable.
+            torch.nn.init.xavier_uniform_(linear.weight)
+            torch.nn.init.zeros_(linear.bias)
+            modules.append(linear)
             if i < len(layers) - 2:
                 modules.append(torch.nn.Tanh())
         return torch.nn.Sequential(*modules).to(torch_dtype)
