@@ -35,13 +35,26 @@ void set_num_threads(int n) {
     g_num_threads.store(n);
 }
 
+namespace {
+thread_local int t_budget_cap = 0;  // the innermost open ThreadBudget's cap on this thread (0: none)
+}
+
+ThreadBudget::ThreadBudget(int threads) : previous_(1), previous_cap_(t_budget_cap) {
+    int cap = std::max(1, threads);
+    if (previous_cap_ > 0) cap = std::min(cap, previous_cap_);
+    t_budget_cap = cap;
 #ifdef _OPENMP
-ThreadBudget::ThreadBudget(int threads) : previous_(omp_get_max_threads()) { omp_set_num_threads(std::max(1, threads)); }
-ThreadBudget::~ThreadBudget() { omp_set_num_threads(previous_); }
-#else
-ThreadBudget::ThreadBudget(int) : previous_(1) {}
-ThreadBudget::~ThreadBudget() = default;
+    previous_ = omp_get_max_threads();
+    omp_set_num_threads(cap);
 #endif
+}
+
+ThreadBudget::~ThreadBudget() {
+#ifdef _OPENMP
+    omp_set_num_threads(previous_);
+#endif
+    t_budget_cap = previous_cap_;
+}
 
 void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body, const Interrupt& interrupt,
                   int max_threads) {

@@ -63,6 +63,8 @@ void set_num_threads(int n);
 // Caps the threads Eigen's GEMMs may start from the current thread (OpenMP's
 // per-thread setting), restoring the previous cap when it goes out of scope.
 // Fits run by parallel_for use 1 so two levels of threads never oversubscribe.
+// Budgets nest: an inner budget (MLP::fit asks for get_num_threads()) never
+// raises the cap of an enclosing one on the same thread, only lowers it.
 class ThreadBudget {
 public:
     explicit ThreadBudget(int threads);
@@ -72,6 +74,7 @@ public:
 
 private:
     int previous_;
+    int previous_cap_;
 };
 
 // Runs body(i) for i in [0, n) on up to get_num_threads() threads (the caller is one
