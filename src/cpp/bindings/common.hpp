@@ -30,5 +30,6 @@ using carray = py::array_t<T, py::array::c_style | py::array::forcecast>;
 void bind_common(py::module_& m);
 void bind_mlp(py::module_& m);
 void bind_hopfield(py::module_& m);
+void bind_search(py::module_& m);
 
 }  // namespace annlib_bindings

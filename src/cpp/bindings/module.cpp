@@ -6,4 +6,5 @@ PYBIND11_MODULE(_core, m) {
     annlib_bindings::bind_common(m);
     annlib_bindings::bind_mlp(m);
     annlib_bindings::bind_hopfield(m);
+    annlib_bindings::bind_search(m);
 }
