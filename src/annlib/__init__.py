@@ -18,6 +18,7 @@ from . import datasets
 from ._core import DivergenceError, get_num_threads, set_num_threads
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
+from .search import grid_search
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,7 @@ __all__ = [
     "datasets",
     "flip",
     "get_num_threads",
+    "grid_search",
     "random_patterns",
     "set_num_threads",
 ]
