@@ -84,7 +84,9 @@ class GridSearchResult:
         self.elapsed: float = elapsed
         self.n_folds: int = n_folds
         ranked = [r for r in results if r["rank"] is not None]
-        self.best_index: int | None = results.index(min(ranked, key=lambda r: r["rank"])) if ranked else None
+        self.best_index: int | None = (
+            results.index(min(ranked, key=lambda r: r["rank"])) if ranked else None
+        )
 
     @property
     def best_params(self) -> dict[str, Any] | None:
@@ -104,11 +106,15 @@ class GridSearchResult:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("GridSearchResult.to_pandas needs pandas: pip install pandas") from None
+            raise ImportError(
+                "GridSearchResult.to_pandas needs pandas: pip install pandas"
+            ) from None
         rows = []
         for record in self.results:
             row = {f"param_{key}": value for key, value in record["params"].items()}
-            row.update({key: value for key, value in record.items() if key not in ("params", "scores")})
+            row.update(
+                {key: value for key, value in record.items() if key not in ("params", "scores")}
+            )
             row.update({f"split{f}_score": score for f, score in enumerate(record["scores"])})
             rows.append(row)
         return pd.DataFrame(rows)
@@ -117,7 +123,9 @@ class GridSearchResult:
         return len(self.results)
 
     def __repr__(self) -> str:
-        best = "none" if self.best_index is None else f"{self.best_score:.4g} with {self.best_params}"
+        best = (
+            "none" if self.best_index is None else f"{self.best_score:.4g} with {self.best_params}"
+        )
         return (
             f"GridSearchResult({len(self.results)} configurations × {self.n_folds} folds, "
             f"scoring={self.scoring!r}, best {best})"
@@ -233,16 +241,22 @@ def grid_search(
     X_val = y_val = None
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError(f"validation_data: expected a tuple (X_val, y_val), got {describe(validation_data)}")
-        X_val = as_float_array(validation_data[0], "validation_data[0]", np.float64, ndim=2, columns=X.shape[1])
+            raise TypeError(
+                f"validation_data: expected a tuple (X_val, y_val), got {describe(validation_data)}"
+            )
+        X_val = as_float_array(
+            validation_data[0], "validation_data[0]", np.float64, ndim=2, columns=X.shape[1]
+        )
         y_val = _check_targets(validation_data[1], X_val.shape[0], "validation_data[1]")
         if y_val.ndim != y.ndim:
-            raise ValueError(f"validation_data[1]: expected a {y.ndim}-D array like y, got {y_val.ndim}-D")
+            raise ValueError(
+                f"validation_data[1]: expected a {y.ndim}-D array like y, got {y_val.ndim}-D"
+            )
     if scoring is None:
         scoring = "accuracy" if labels else "mse"
     scoring = check_choice(scoring, "scoring", SCORINGS)
 
-    grid = _Grid(param_grid, X.shape[1])
+    grid = _Grid(param_grid)
     if n_iter is None or n_iter >= len(grid):
         chosen = list(range(len(grid)))
     else:
@@ -264,33 +278,15 @@ def grid_search(
         data = np.concatenate([X, X_val])
         folds = [(np.arange(X.shape[0]), np.arange(X.shape[0], data.shape[0]))]
 
-    # Configurations share their encoded targets when they encode them alike.
-    target_index: dict[tuple, int] = {}
-    targets: list[np.ndarray] = []
-    jobs: list[_Job] = []
-    for position, plan in enumerate(plans):
-        if scoring == "accuracy" and plan.accuracy == "none":
-            raise ValueError(
-                f"scoring: 'accuracy' needs a classifier, but configuration {plan.shown} is a regressor "
-                "(use scoring='mse' or 'loss')"
-            )
-        if plan.encoding not in target_index:
-            T = plan.encode(y, "y")
-            if y_val is not None:
-                T = np.concatenate([T, plan.encode(y_val, "validation_data[1]")])
-            target_index[plan.encoding] = len(targets)
-            targets.append(np.ascontiguousarray(T, dtype=np.float64))
-        for fold in range(len(folds)):
-            jobs.append(
-                _Job(position, plan.layers, plan.params, plan.epochs, fold, target_index[plan.encoding],
-                     plan.accuracy, plan.threshold)
-            )
+    targets, jobs = _make_jobs(plans, len(folds), y, y_val, scoring)
 
     bar = None
     if verbose:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(jobs), unit="fit", desc=f"{len(plans)} configurations × {len(folds)} folds")
+        bar = tqdm(
+            total=len(jobs), unit="fit", desc=f"{len(plans)} configurations × {len(folds)} folds"
+        )
     try:
         if backend == "threads":
             progress = None if bar is None else (lambda done: bar.update(done - bar.n))
@@ -306,9 +302,12 @@ def grid_search(
     best = [r for r in results if r["rank"] == 1]
     if refit and best:
         plan = plans[results.index(best[0])]
-        best_model = MLP(list(plan.layers), **plan.params).fit(X, y, epochs=plan.epochs, classes=classes)
-    return GridSearchResult(results, histories, scoring, best_model, seed, time.perf_counter() - started,
-                            len(folds))
+        best_model = MLP(list(plan.layers), **plan.params).fit(
+            X, y, epochs=plan.epochs, classes=classes
+        )
+    return GridSearchResult(
+        results, histories, scoring, best_model, seed, time.perf_counter() - started, len(folds)
+    )
 
 
 # ---------------------------------------------------------------- the grid
@@ -319,10 +318,14 @@ class _Grid:
     order (the last key varies fastest); a list of grids concatenates them.
     """
 
-    def __init__(self, param_grid: Any, n_features: int) -> None:
+    def __init__(self, param_grid: Any) -> None:
         if isinstance(param_grid, Mapping):
             grids, self._named = [param_grid], False
-        elif isinstance(param_grid, (list, tuple)) and param_grid and all(isinstance(g, Mapping) for g in param_grid):
+        elif (
+            isinstance(param_grid, (list, tuple))
+            and param_grid
+            and all(isinstance(g, Mapping) for g in param_grid)
+        ):
             grids, self._named = list(param_grid), True
         else:
             raise TypeError(
@@ -334,12 +337,18 @@ class _Grid:
             for key, values in grid.items():
                 where = f"param_grid[{g}][{key!r}]" if self._named else f"param_grid[{key!r}]"
                 _check_key(key, where)
-                if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple, range, np.ndarray)):
-                    raise TypeError(f"{where}: expected a list of values to try, got {describe(values)}")
+                if isinstance(values, (str, bytes)) or not isinstance(
+                    values, (list, tuple, range, np.ndarray)
+                ):
+                    raise TypeError(
+                        f"{where}: expected a list of values to try, got {describe(values)}"
+                    )
                 values = list(values)
                 if not values:
                     raise ValueError(f"{where}: expected at least one value, got an empty list")
-                items.append((key, [_check_value(key, v, f"{where}[{i}]") for i, v in enumerate(values)]))
+                items.append(
+                    (key, [_check_value(key, v, f"{where}[{i}]") for i, v in enumerate(values)])
+                )
             self._grids.append(items)
         self._sizes = [math.prod(len(values) for _, values in items) for items in self._grids]
 
@@ -362,7 +371,9 @@ def _check_key(key: Any, where: str) -> None:
     if not isinstance(key, str):
         raise TypeError(f"{where}: expected a parameter name (a string), got {describe(key)}")
     if key == "layers":
-        raise ValueError(f"{where}: search the hidden layer sizes with 'hidden' (inputs and outputs come from the data)")
+        raise ValueError(
+            f"{where}: search the hidden layer sizes with 'hidden' (inputs and outputs come from the data)"
+        )
     if key not in DEFAULTS and key not in EXTRA_KEYS:
         raise ValueError(
             f"{where}: unknown parameter {key!r}; expected some of {sorted([*DEFAULTS, *EXTRA_KEYS])}"
@@ -390,7 +401,7 @@ def _check_value(key: str, value: Any, where: str) -> Any:
     except (ValueError, TypeError) as error:
         message = str(error)
         if message.startswith(f"{key}: "):
-            message = message[len(key) + 2:]
+            message = message[len(key) + 2 :]
         raise type(error)(f"{where}: {message}") from None
     return tuple(value) if isinstance(value, list) else value
 
@@ -399,7 +410,9 @@ def _check_hidden(value: Any, where: str) -> tuple[int, ...]:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
-        raise TypeError(f"{where}: expected hidden layer sizes like (16,) or (16, 8), got {describe(value)}")
+        raise TypeError(
+            f"{where}: expected hidden layer sizes like (16,) or (16, 8), got {describe(value)}"
+        )
     return tuple(check_int(size, f"{where}[{i}]", 1) for i, size in enumerate(value))
 
 
@@ -417,15 +430,25 @@ class _Plan(NamedTuple):
     encode: Callable[[np.ndarray, str], np.ndarray]
 
 
-def _plan(config: dict[str, Any], index: int, base: dict[str, Any], seed: int, epochs: int,
-          n_features: int, y: np.ndarray, classes: np.ndarray | None) -> _Plan:
+def _plan(
+    config: dict[str, Any],
+    index: int,
+    base: dict[str, Any],
+    seed: int,
+    epochs: int,
+    n_features: int,
+    y: np.ndarray,
+    classes: np.ndarray | None,
+) -> _Plan:
     params = dict(base)
     params.update({key: value for key, value in config.items() if key not in EXTRA_KEYS})
     hidden = config.get("hidden", DEFAULT_HIDDEN)
     if params.get("seed") is None:
         # From the configuration's place in the grid (not from the order jobs run in),
         # so n_jobs, chunking and random sampling never change a configuration's models.
-        params["seed"] = int(np.random.SeedSequence([seed, 0, index]).generate_state(1, np.uint64)[0])
+        params["seed"] = int(
+            np.random.SeedSequence([seed, 0, index]).generate_state(1, np.uint64)[0]
+        )
     if y.ndim == 2:
         n_outputs = y.shape[1]
     elif params["output_activation"] == "softmax":
@@ -437,18 +460,66 @@ def _plan(config: dict[str, Any], index: int, base: dict[str, Any], seed: int, e
         model = MLP(list(layers), **params)
         model._targets(y, y.shape[0], fitting=True, classes=classes)
     except (ValueError, TypeError) as error:
-        raise type(error)(f"param_grid: configuration {config} cannot be trained on these data: {error}") from None
+        raise type(error)(
+            f"param_grid: configuration {config} cannot be trained on these data: {error}"
+        ) from None
     accuracy, threshold = model._accuracy_rule()
 
     def encode(targets: np.ndarray, name: str) -> np.ndarray:
         return model._targets(targets, targets.shape[0], fitting=False, name=name)
 
     encoding = (n_outputs, params["output_activation"], params["loss"])
-    return _Plan(dict(config), layers, params, config.get("epochs", epochs), accuracy, threshold, encoding,
-                 encode)
+    return _Plan(
+        dict(config),
+        layers,
+        params,
+        config.get("epochs", epochs),
+        accuracy,
+        threshold,
+        encoding,
+        encode,
+    )
 
 
-def _folds(cv: Any, X: np.ndarray, y: np.ndarray, stratify: bool, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _make_jobs(
+    plans: list[_Plan], n_folds: int, y: np.ndarray, y_val: np.ndarray | None, scoring: str
+) -> tuple[list[np.ndarray], list[_Job]]:
+    """The target matrices (training then validation rows) and one job per configuration × fold."""
+    # Configurations share their encoded targets when they encode them alike.
+    target_index: dict[tuple, int] = {}
+    targets: list[np.ndarray] = []
+    jobs: list[_Job] = []
+    for position, plan in enumerate(plans):
+        if scoring == "accuracy" and plan.accuracy == "none":
+            raise ValueError(
+                f"scoring: 'accuracy' needs a classifier, but configuration {plan.shown} is a "
+                "regressor (use scoring='mse' or 'loss')"
+            )
+        if plan.encoding not in target_index:
+            T = plan.encode(y, "y")
+            if y_val is not None:
+                T = np.concatenate([T, plan.encode(y_val, "validation_data[1]")])
+            target_index[plan.encoding] = len(targets)
+            targets.append(np.ascontiguousarray(T, dtype=np.float64))
+        for fold in range(n_folds):
+            jobs.append(
+                _Job(
+                    position,
+                    plan.layers,
+                    plan.params,
+                    plan.epochs,
+                    fold,
+                    target_index[plan.encoding],
+                    plan.accuracy,
+                    plan.threshold,
+                )
+            )
+    return targets, jobs
+
+
+def _folds(
+    cv: Any, X: np.ndarray, y: np.ndarray, stratify: bool, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) index arrays: k shuffled folds (stratified for labels) or the user's splits."""
     n = X.shape[0]
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
@@ -463,11 +534,15 @@ def _folds(cv: Any, X: np.ndarray, y: np.ndarray, stratify: bool, seed: int) -> 
         fold_of = np.empty(n, dtype=np.int64)
         fold_of[order] = np.arange(n) % k
         return [(np.flatnonzero(fold_of != f), np.flatnonzero(fold_of == f)) for f in range(k)]
-    if hasattr(cv, "split"):
+    if isinstance(cv, (str, bytes, bool)):
+        splits = None
+    elif hasattr(cv, "split"):
         splits = list(cv.split(X, y))
-    elif isinstance(cv, Iterable) and not isinstance(cv, (str, bytes)):
+    elif isinstance(cv, Iterable):
         splits = list(cv)
     else:
+        splits = None
+    if splits is None:
         raise TypeError(
             f"cv: expected a number of folds, a list of (train, test) index arrays or a splitter, got {describe(cv)}"
         )
@@ -476,8 +551,12 @@ def _folds(cv: Any, X: np.ndarray, y: np.ndarray, stratify: bool, seed: int) -> 
     folds = []
     for f, split in enumerate(splits):
         if not isinstance(split, (tuple, list)) or len(split) != 2:
-            raise TypeError(f"cv[{f}]: expected a (train, test) pair of index arrays, got {describe(split)}")
-        folds.append(tuple(_check_indices(part, n, f"cv[{f}][{p}]") for p, part in enumerate(split)))
+            raise TypeError(
+                f"cv[{f}]: expected a (train, test) pair of index arrays, got {describe(split)}"
+            )
+        folds.append(
+            tuple(_check_indices(part, n, f"cv[{f}][{p}]") for p, part in enumerate(split))
+        )
     return folds
 
 
@@ -490,13 +569,22 @@ def _check_indices(value: Any, n: int, name: str) -> np.ndarray:
     if index.size == 0:
         raise ValueError(f"{name}: expected at least one sample index, got none")
     if index.min() < 0 or index.max() >= n:
-        raise ValueError(f"{name}: expected sample indices in [0, {n}), got {int(index.min())}..{int(index.max())}")
+        raise ValueError(
+            f"{name}: expected sample indices in [0, {n}), got {int(index.min())}..{int(index.max())}"
+        )
     return index.astype(np.int64)
 
 
 # ---------------------------------------------------------------- running
-def _fit_batch(X: np.ndarray, targets: list[np.ndarray], folds: list, jobs: Sequence[_Job], scoring: str,
-               n_threads: int = 0, progress: Callable[[int], Any] | None = None) -> list[dict[str, Any]]:
+def _fit_batch(
+    X: np.ndarray,
+    targets: list[np.ndarray],
+    folds: list,
+    jobs: Sequence[_Job],
+    scoring: str,
+    n_threads: int = 0,
+    progress: Callable[[int], Any] | None = None,
+) -> list[dict[str, Any]]:
     """Train and score ``jobs`` with the engine's ``fit_jobs``; one dict per job, in order.
 
     The only function that trains: the threads backend calls it once for the
@@ -506,7 +594,10 @@ def _fit_batch(X: np.ndarray, targets: list[np.ndarray], folds: list, jobs: Sequ
     by_dtype: dict[str, list[int]] = {}
     for i, job in enumerate(jobs):
         by_dtype.setdefault(job.params["dtype"], []).append(i)
-    folds = [(np.asarray(train, dtype=np.int64), np.asarray(test, dtype=np.int64)) for train, test in folds]
+    folds = [
+        (np.asarray(train, dtype=np.int64), np.asarray(test, dtype=np.int64))
+        for train, test in folds
+    ]
     finished = 0
     for dtype, indices in by_dtype.items():
         engines: dict[int, Any] = {}
@@ -515,25 +606,50 @@ def _fit_batch(X: np.ndarray, targets: list[np.ndarray], folds: list, jobs: Sequ
             job = jobs[i]
             if job.config not in engines:
                 engines[job.config] = MLP(list(job.layers), **job.params)._engine
-            batch.append(_core.SearchJob(engines[job.config], job.epochs, job.fold, job.targets, job.accuracy,
-                                         job.threshold))
+            batch.append(
+                _core.SearchJob(
+                    engines[job.config],
+                    job.epochs,
+                    job.fold,
+                    job.targets,
+                    job.accuracy,
+                    job.threshold,
+                )
+            )
         fit_jobs = _core.fit_jobs64 if dtype == "float64" else _core.fit_jobs32
         hook = None if progress is None else (lambda done, before=finished: progress(before + done))
-        results = fit_jobs(X.astype(dtype, copy=False), [T.astype(dtype, copy=False) for T in targets], folds,
-                           batch, scoring, n_threads, hook)
+        results = fit_jobs(
+            X.astype(dtype, copy=False),
+            [T.astype(dtype, copy=False) for T in targets],
+            folds,
+            batch,
+            scoring,
+            n_threads,
+            hook,
+        )
         for i, result in zip(indices, results):
             outcomes[i] = result
         finished += len(indices)
     return outcomes
 
 
-def _fit_on_dask(client: Any, X: np.ndarray, targets: list[np.ndarray], folds: list, jobs: list[_Job],
-                 scoring: str, n_folds: int, bar: Any) -> list[dict[str, Any]]:
+def _fit_on_dask(
+    client: Any,
+    X: np.ndarray,
+    targets: list[np.ndarray],
+    folds: list,
+    jobs: list[_Job],
+    scoring: str,
+    n_folds: int,
+    bar: Any,
+) -> list[dict[str, Any]]:
     """Run ``jobs`` as chunks of whole configurations on a dask.distributed cluster."""
     try:
         import distributed
     except ImportError:
-        raise ImportError("backend='dask' needs dask.distributed: pip install annlib[dask]") from None
+        raise ImportError(
+            "backend='dask' needs dask.distributed: pip install annlib[dask]"
+        ) from None
     if client is None:
         try:
             client = distributed.get_client()
@@ -551,9 +667,11 @@ def _fit_on_dask(client: Any, X: np.ndarray, targets: list[np.ndarray], folds: l
     data = client.scatter([X, targets, folds], broadcast=True)
     futures = []
     for start, stop in zip(bounds[:-1], bounds[1:]):
-        chunk = jobs[start * n_folds:stop * n_folds]
+        chunk = jobs[start * n_folds : stop * n_folds]
         # One thread per task: Dask runs as many tasks at once as each worker has threads.
-        futures.append(client.submit(_fit_batch, data[0], data[1], data[2], chunk, scoring, 1, pure=False))
+        futures.append(
+            client.submit(_fit_batch, data[0], data[1], data[2], chunk, scoring, 1, pure=False)
+        )
     try:
         if bar is not None:
             for future in distributed.as_completed(futures):
@@ -565,30 +683,35 @@ def _fit_on_dask(client: Any, X: np.ndarray, targets: list[np.ndarray], folds: l
     return [outcome for chunk in chunks for outcome in chunk]
 
 
-def _records(plans: list[_Plan], outcomes: list[dict[str, Any]], n_folds: int,
-             scoring: str) -> tuple[list[dict[str, Any]], list[list[dict[str, list[float]]]]]:
+def _records(
+    plans: list[_Plan], outcomes: list[dict[str, Any]], n_folds: int, scoring: str
+) -> tuple[list[dict[str, Any]], list[list[dict[str, list[float]]]]]:
     results, histories = [], []
     for c, plan in enumerate(plans):
-        folds = outcomes[c * n_folds:(c + 1) * n_folds]
+        folds = outcomes[c * n_folds : (c + 1) * n_folds]
         scores = [f["score"] for f in folds]
         errors = [f"fold {i}: {f['error']}" for i, f in enumerate(folds) if f["error"]]
-        results.append({
-            "params": dict(plan.shown),
-            "mean_score": float(np.mean(scores)),
-            "std_score": float(np.std(scores)),
-            "scores": scores,
-            "fit_time": float(np.mean([f["fit_time"] for f in folds])),
-            "score_time": float(np.mean([f["score_time"] for f in folds])),
-            "epochs": plan.epochs,
-            "seed": plan.params["seed"],
-            "rank": None,
-            "error": "; ".join(errors) or None,
-        })
+        results.append(
+            {
+                "params": dict(plan.shown),
+                "mean_score": float(np.mean(scores)),
+                "std_score": float(np.std(scores)),
+                "scores": scores,
+                "fit_time": float(np.mean([f["fit_time"] for f in folds])),
+                "score_time": float(np.mean([f["score_time"] for f in folds])),
+                "epochs": plan.epochs,
+                "seed": plan.params["seed"],
+                "rank": None,
+                "error": "; ".join(errors) or None,
+            }
+        )
         histories.append([{key: f[key] for key in ("loss", "accuracy") if f[key]} for f in folds])
     sign = -1.0 if scoring == "accuracy" else 1.0
     scored = [i for i, r in enumerate(results) if not math.isnan(r["mean_score"])]
     # Ties go to the earlier configuration in the grid (a stable sort).
-    for rank, i in enumerate(sorted(scored, key=lambda i: sign * results[i]["mean_score"]), start=1):
+    for rank, i in enumerate(
+        sorted(scored, key=lambda i: sign * results[i]["mean_score"]), start=1
+    ):
         results[i]["rank"] = rank
     return results, histories
 
@@ -618,7 +741,9 @@ def _check_targets(y: Any, n_samples: int, name: str) -> np.ndarray:
     if y.dtype.kind not in "biufUS":
         raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
     if y.ndim not in (1, 2) or y.shape[0] != n_samples:
-        raise ValueError(f"{name}: expected {n_samples} targets (one per sample of X), got shape {y.shape}")
+        raise ValueError(
+            f"{name}: expected {n_samples} targets (one per sample of X), got shape {y.shape}"
+        )
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"{name}: expected finite values, got NaN or infinite targets")
     return y

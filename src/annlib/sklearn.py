@@ -42,9 +42,24 @@ class _MLPEstimator(BaseEstimator):
 
     # annlib.MLP's constructor parameters, passed through under the same names.
     _MLP_PARAMS = (
-        "activation", "output_activation", "loss", "optimizer", "learning_rate", "momentum",
-        "nesterov", "beta1", "beta2", "eps", "l2", "batch_size", "shuffle", "init", "init_mean",
-        "init_std", "leaky_slope", "dtype",
+        "activation",
+        "output_activation",
+        "loss",
+        "optimizer",
+        "learning_rate",
+        "momentum",
+        "nesterov",
+        "beta1",
+        "beta2",
+        "eps",
+        "l2",
+        "batch_size",
+        "shuffle",
+        "init",
+        "init_mean",
+        "init_std",
+        "leaky_slope",
+        "dtype",
     )
 
     def _new_model(self, n_features: int, n_outputs: int) -> MLP:
@@ -61,15 +76,26 @@ class _MLPEstimator(BaseEstimator):
             return int(state.randint(np.iinfo(np.int32).max))
         if isinstance(state, numbers.Integral) and not isinstance(state, bool):
             return check_seed(state, "random_state")
-        raise TypeError(f"random_state: expected None, an integer or a numpy RandomState, got {describe(state)}")
+        raise TypeError(
+            f"random_state: expected None, an integer or a numpy RandomState, got {describe(state)}"
+        )
 
-    def _train(self, X: np.ndarray, targets: np.ndarray, epochs: int, classes: Any, continuing: bool) -> None:
+    def _train(
+        self, X: np.ndarray, targets: np.ndarray, epochs: int, classes: Any, continuing: bool
+    ) -> None:
         """Run MLP.fit and record the curves; ``continuing`` (partial_fit) appends to them."""
         early_stopping = bool(self.early_stopping) and not continuing
         extra = {"validation_fraction": self.validation_fraction} if early_stopping else {}
         self.model_.fit(
-            X, targets, epochs=epochs, early_stopping=early_stopping, patience=self.patience, tol=self.tol,
-            verbose=bool(self.verbose), classes=classes, **extra,
+            X,
+            targets,
+            epochs=epochs,
+            early_stopping=early_stopping,
+            patience=self.patience,
+            tol=self.tol,
+            verbose=bool(self.verbose),
+            classes=classes,
+            **extra,
         )
         history = self.model_.history
         previous = list(self.loss_curve_) if continuing else []
@@ -181,7 +207,9 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         check_classification_targets(y)
         classes, index = np.unique(y, return_inverse=True)
         self._start(X.shape[1], classes)
-        self._train(X, index, check_int(self.epochs, "epochs", 1), np.arange(len(classes)), continuing=False)
+        self._train(
+            X, index, check_int(self.epochs, "epochs", 1), np.arange(len(classes)), continuing=False
+        )
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "MLPClassifier":
@@ -195,21 +223,31 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         check_classification_targets(y)
         if first:
             if classes is None:
-                raise ValueError("classes: expected every class label on the first call to partial_fit, got None")
+                raise ValueError(
+                    "classes: expected every class label on the first call to partial_fit, got None"
+                )
             self._start(X.shape[1], np.unique(np.asarray(classes)))
-        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
-            raise ValueError(f"classes: expected the classes of the first call {self.classes_.tolist()}, "
-                             f"got {np.unique(np.asarray(classes)).tolist()}")
+        elif classes is not None and not np.array_equal(
+            np.unique(np.asarray(classes)), self.classes_
+        ):
+            raise ValueError(
+                f"classes: expected the classes of the first call {self.classes_.tolist()}, "
+                f"got {np.unique(np.asarray(classes)).tolist()}"
+            )
         index = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
         unseen = self.classes_[index] != y
         if np.any(unseen):
-            raise ValueError(f"y: labels not in classes_ {self.classes_.tolist()}: {np.unique(y[unseen]).tolist()}")
+            raise ValueError(
+                f"y: labels not in classes_ {self.classes_.tolist()}: {np.unique(y[unseen]).tolist()}"
+            )
         self._train(X, index, 1, np.arange(len(self.classes_)), continuing=not first)
         return self
 
     def _start(self, n_features: int, classes: np.ndarray) -> None:
         if len(classes) < 2:
-            raise ValueError(f"y: expected at least 2 classes to tell apart, got 1 class: {classes.tolist()}")
+            raise ValueError(
+                f"y: expected at least 2 classes to tell apart, got 1 class: {classes.tolist()}"
+            )
         if self.output_activation == "softmax":
             n_outputs = len(classes)
         elif self.output_activation in _BINARY_OUTPUTS:
@@ -319,14 +357,18 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     def partial_fit(self, X: Any, y: Any) -> "MLPRegressor":
         """One epoch over (X, y), continuing from the current weights; returns ``self``."""
         first = not hasattr(self, "model_")
-        X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True, reset=first)
+        X, y = validate_data(
+            self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True, reset=first
+        )
         if first:
             targets = self._start(X.shape[1], y)
         else:
             targets = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
             if targets.shape[1] != self.n_outputs_:
-                raise ValueError(f"y: expected {self.n_outputs_} target columns as in the first call, "
-                                 f"got {targets.shape[1]}")
+                raise ValueError(
+                    f"y: expected {self.n_outputs_} target columns as in the first call, "
+                    f"got {targets.shape[1]}"
+                )
         self._train(X, targets, 1, None, continuing=not first)
         return self
 
@@ -358,6 +400,7 @@ def _check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
-        raise TypeError(f"hidden_layer_sizes: expected a tuple of layer sizes like (16,), got {describe(value)}")
+        raise TypeError(
+            f"hidden_layer_sizes: expected a tuple of layer sizes like (16,), got {describe(value)}"
+        )
     return tuple(check_int(size, f"hidden_layer_sizes[{i}]", 1) for i, size in enumerate(value))
-
