@@ -81,10 +81,10 @@ class _MLPEstimator(BaseEstimator):
         )
 
     def _train(
-        self, X: np.ndarray, targets: np.ndarray, epochs: int, classes: Any, continuing: bool
+        self, X: np.ndarray, targets: np.ndarray, epochs: int, classes: Any, partial: bool
     ) -> None:
-        """Run MLP.fit and record the curves; ``continuing`` (partial_fit) appends to them."""
-        early_stopping = bool(self.early_stopping) and not continuing
+        """Run MLP.fit and record the curves; ``partial`` (partial_fit) appends to them."""
+        early_stopping = bool(self.early_stopping) and not partial
         extra = {"validation_fraction": self.validation_fraction} if early_stopping else {}
         self.model_.fit(
             X,
@@ -98,7 +98,7 @@ class _MLPEstimator(BaseEstimator):
             **extra,
         )
         history = self.model_.history
-        previous = list(self.loss_curve_) if continuing else []
+        previous = list(getattr(self, "loss_curve_", [])) if partial else []
         self.loss_curve_ = previous + list(history["loss"])
         self.n_iter_ = len(self.loss_curve_)
         if "val_loss" in history:
@@ -208,7 +208,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         classes, index = np.unique(y, return_inverse=True)
         self._start(X.shape[1], classes)
         self._train(
-            X, index, check_int(self.epochs, "epochs", 1), np.arange(len(classes)), continuing=False
+            X, index, check_int(self.epochs, "epochs", 1), np.arange(len(classes)), partial=False
         )
         return self
 
@@ -240,7 +240,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
             raise ValueError(
                 f"y: labels not in classes_ {self.classes_.tolist()}: {np.unique(y[unseen]).tolist()}"
             )
-        self._train(X, index, 1, np.arange(len(self.classes_)), continuing=not first)
+        self._train(X, index, 1, np.arange(len(self.classes_)), partial=True)
         return self
 
     def _start(self, n_features: int, classes: np.ndarray) -> None:
@@ -351,7 +351,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         """Train a new network on (X, y) for ``epochs`` epochs; returns ``self``."""
         X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True)
         targets = self._start(X.shape[1], y)
-        self._train(X, targets, check_int(self.epochs, "epochs", 1), None, continuing=False)
+        self._train(X, targets, check_int(self.epochs, "epochs", 1), None, partial=False)
         return self
 
     def partial_fit(self, X: Any, y: Any) -> "MLPRegressor":
@@ -369,7 +369,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
                     f"y: expected {self.n_outputs_} target columns as in the first call, "
                     f"got {targets.shape[1]}"
                 )
-        self._train(X, targets, 1, None, continuing=not first)
+        self._train(X, targets, 1, None, partial=True)
         return self
 
     def _start(self, n_features: int, y: np.ndarray) -> np.ndarray:
