@@ -217,6 +217,17 @@ def grid_search(
     KeyboardInterrupt
         Ctrl-C, within a fraction of a second (``threads`` backend).
 
+    Notes
+    -----
+    On a Dask cluster: start a scheduler (``dask scheduler``) and, on every
+    machine, workers with annlib installed (``dask worker tcp://scheduler:8786
+    --nthreads <cores>``), then ``client = distributed.Client('tcp://scheduler:8786')``
+    and ``grid_search(..., backend='dask', client=client)``.  X, y and the folds
+    are sent to every worker once; each task trains a chunk of configurations on
+    one thread.  Scores equal the local run's when the workers run the same annlib
+    build on the same kind of CPU (a ``-march=native`` build is tied to its CPU:
+    build for a mixed cluster with ``-C cmake.define.ANNLIB_NATIVE=OFF``).
+
     Examples
     --------
     >>> result = annlib.grid_search({"hidden": [(4,), (16,)], "learning_rate": [0.1, 0.5]},
