@@ -156,6 +156,20 @@ def test_records_and_dataframe(spirals3):
     assert "GridSearchResult(4 configurations × 2 folds" in repr(result)
 
 
+def test_numpy_values_and_an_empty_grid(spirals3):
+    X, y = spirals3
+    result = annlib.grid_search(
+        {"learning_rate": np.logspace(-2, -1, 2), "batch_size": np.array([8])},
+        X,
+        y,
+        epochs=2,
+        refit=False,
+    )
+    assert [type(v) for v in result.results[0]["params"].values()] == [float, int]
+    default = annlib.grid_search({}, X, y, epochs=2)
+    assert len(default) == 1 and default.best_model.layers == (2, *search_module.DEFAULT_HIDDEN, 3)
+
+
 def test_folds_partition_the_samples_and_are_stratified():
     y = np.repeat([0, 1, 2], [30, 60, 90])
     X = np.zeros((len(y), 1))

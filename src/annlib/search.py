@@ -213,7 +213,8 @@ def grid_search(
     ------
     ValueError, TypeError
         A bad argument, an unknown ``param_grid`` key or a bad value; the message
-        names it.  Every configuration is checked before any training starts.
+        names it.  Every value, and every configuration that will be trained, is
+        checked before any training starts.
     KeyboardInterrupt
         Ctrl-C, within a fraction of a second (``threads`` backend).
 
@@ -393,6 +394,8 @@ def _check_key(key: Any, where: str) -> None:
 
 def _check_value(key: str, value: Any, where: str) -> Any:
     """One grid value checked on its own; combinations are checked by ``_plan``."""
+    if isinstance(value, np.generic):
+        value = value.item()  # np.logspace(...) values are reported as plain floats
     if key == "hidden":
         return _check_hidden(value, where)
     if key == "epochs":
