@@ -709,7 +709,7 @@ def _records(
             {
                 "params": dict(plan.shown),
                 "mean_score": float(np.mean(scores)),
-                "std_score": float(np.std(scores)),
+                "std_score": _std(scores),
                 "scores": scores,
                 "fit_time": float(np.mean([f["fit_time"] for f in folds])),
                 "score_time": float(np.mean([f["score_time"] for f in folds])),
@@ -728,6 +728,11 @@ def _records(
     ):
         results[i]["rank"] = rank
     return results, histories
+
+
+def _std(scores: list[float]) -> float:
+    with np.errstate(over="ignore"):  # scores near the float limit (a loss about to diverge)
+        return float(np.std(scores))
 
 
 # ---------------------------------------------------------------- small checks
