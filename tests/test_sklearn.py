@@ -267,3 +267,10 @@ def test_bad_parameters_are_reported_at_fit_by_name(params, name, gaussians):
 def test_single_class_is_refused_with_a_message_about_classes():
     with pytest.raises(ValueError, match="at least 2 classes"):
         MLPClassifier().fit(np.zeros((5, 2)), np.ones(5))
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_every_annlib_mlp_parameter_is_an_estimator_parameter(Estimator):
+    names = set(Estimator().get_params())
+    assert set(annlib.mlp.DEFAULTS) - {"seed"} <= names
+    assert {"hidden_layer_sizes", "epochs", "early_stopping", "random_state"} <= names

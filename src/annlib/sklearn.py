@@ -27,7 +27,7 @@ except ImportError as error:  # scikit-learn missing, or older than 1.6 (no vali
     ) from error
 
 from ._checks import check_int, check_seed, describe
-from .mlp import MLP
+from .mlp import DEFAULTS, MLP
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -40,27 +40,9 @@ _BINARY_OUTPUTS = ("sigmoid", "tanh", "bipolar_sigmoid")
 class _MLPEstimator(BaseEstimator):
     """What the classifier and the regressor share: building, training and reporting."""
 
-    # annlib.MLP's constructor parameters, passed through under the same names.
-    _MLP_PARAMS = (
-        "activation",
-        "output_activation",
-        "loss",
-        "optimizer",
-        "learning_rate",
-        "momentum",
-        "nesterov",
-        "beta1",
-        "beta2",
-        "eps",
-        "l2",
-        "batch_size",
-        "shuffle",
-        "init",
-        "init_mean",
-        "init_std",
-        "leaky_slope",
-        "dtype",
-    )
+    # annlib.MLP's constructor parameters, passed through under the same names
+    # (its seed is random_state here).
+    _MLP_PARAMS = tuple(name for name in DEFAULTS if name != "seed")
 
     def _new_model(self, n_features: int, n_outputs: int) -> MLP:
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
