@@ -63,7 +63,7 @@ void set_num_threads(int n);
 // Caps the threads Eigen's GEMMs may start from the current thread (OpenMP's
 // per-thread setting), restoring the previous cap when it goes out of scope.
 // Fits run by parallel_for use 1 so two levels of threads never oversubscribe.
-// Budgets nest: an inner budget (MLP::fit asks for get_num_threads()) never
+// Budgets nest: an inner budget (MLP::fit asks for every thread on large batches) never
 // raises the cap of an enclosing one on the same thread, only lowers it.
 class ThreadBudget {
 public:
