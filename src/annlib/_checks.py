@@ -130,11 +130,21 @@ def as_float_array(
         raise ValueError(f"{name}: expected a non-empty array, got shape {array.shape}")
     if columns is not None and array.ndim == 2 and array.shape[1] != columns:
         raise ValueError(f"{name}: expected {columns} columns, got {array.shape[1]} (shape {array.shape})")
-    array = np.ascontiguousarray(array, dtype=dtype)
-    if finite and not np.isfinite(array).all():
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
-    return array
+    target = np.dtype(dtype)
+    if array.dtype.kind == "f" and array.size and array.dtype.itemsize > target.itemsize:
+        # A finite float64 beyond float32's range would silently become inf.
+        largest = float(np.max(np.abs(array[np.isfinite(array)]), initial=0.0))
+        limit = float(np.finfo(target).max)
+        if largest > limit:
+            raise ValueError(
+                f"{name}: expected values within the range of {target.name} (|x| <= {limit:.3g}), "
+                f"got {largest:.3g}"
+            )
+    # np.asarray keeps 0-D arrays 0-D (np.ascontiguousarray would make them 1-D).
+    return np.asarray(array, dtype=target, order="C")
 
 
 def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
