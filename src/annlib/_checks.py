@@ -18,6 +18,9 @@ import numpy as np
 #: Version of the ``.npz`` file layout written by ``save``; bumped on any change.
 FORMAT_VERSION = 1
 
+#: Largest count the engine takes (sizes, epochs, batch sizes are C++ ``int``).
+ENGINE_INT_MAX = 2**31 - 1
+
 
 def describe(value: Any) -> str:
     """A short description of a value for error messages."""
@@ -147,12 +150,21 @@ def as_float_array(
     return np.asarray(array, dtype=target, order="C")
 
 
+def check_path(path: Any, name: str = "path") -> Path:
+    """Return ``path`` (a str or os.PathLike) as a Path, else raise TypeError naming it."""
+    if isinstance(path, (str, os.PathLike)):
+        text = os.fspath(path)
+        if isinstance(text, str) and text:
+            return Path(text)
+    raise TypeError(f"{name}: expected a file name (str or pathlib.Path), got {describe(path)}")
+
+
 def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
     """Write ``arrays`` to ``path`` as .npz through a temporary file and a rename.
 
     A failure at any point leaves a previous file at ``path`` untouched.
     """
-    path = Path(os.fspath(path))
+    path = check_path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     folder = path.parent if str(path.parent) else Path(".")
@@ -181,7 +193,7 @@ def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
     is not an annlib model, is of another kind, is truncated or corrupt, or was
     written by a newer annlib.
     """
-    path = Path(os.fspath(path))
+    path = check_path(path)
     if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
         path = path.with_name(path.name + ".npz")
     if not path.is_file():
