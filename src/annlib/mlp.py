@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _core
 from ._checks import (
+    ENGINE_INT_MAX,
     FORMAT_VERSION,
     as_float_array,
     atomic_save_npz,
@@ -130,40 +131,53 @@ class MLP:
 
     # ------------------------------------------------------------------ setup
     def _config(self, params: dict[str, Any]) -> Any:
-        """Validate ``params`` and build the engine's configuration."""
+        """Validate ``params`` and build the engine's configuration.
+
+        ``params`` is normalised in place to plain Python values (a numpy
+        float32 learning rate becomes a float), so that get_params, save and
+        pickling see exactly what the engine uses.
+        """
         n_hidden = len(self._layers) - 2
         activation = params["activation"]
         if isinstance(activation, str):
-            check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-            hidden = [activation] * n_hidden
+            hidden = [check_choice(activation, "activation", HIDDEN_ACTIVATIONS)] * n_hidden
+            params["activation"] = str(activation)
         elif isinstance(activation, (list, tuple)):
             if len(activation) != n_hidden:
                 raise ValueError(
                     f"activation: expected one name per hidden layer ({n_hidden}), got {len(activation)}"
                 )
-            hidden = [check_choice(a, "activation", HIDDEN_ACTIVATIONS) for a in activation]
+            hidden = [str(check_choice(a, "activation", HIDDEN_ACTIVATIONS)) for a in activation]
+            params["activation"] = list(hidden)
         else:
             raise TypeError(f"activation: expected a name or a list of names, got {describe(activation)}")
         config = _core.MLPConfig()
         config.layers = list(self._layers)
         config.hidden_activations = hidden
-        config.output_activation = check_choice(params["output_activation"], "output_activation", OUTPUT_ACTIVATIONS)
-        config.loss = check_choice(params["loss"], "loss", LOSSES)
-        config.optimizer = check_choice(params["optimizer"], "optimizer", OPTIMIZERS)
-        config.init = check_choice(params["init"], "init", INITS)
-        config.learning_rate = check_float(params["learning_rate"], "learning_rate", 0.0, exclusive_minimum=True)
-        config.momentum = check_float(params["momentum"], "momentum", 0.0, 1.0, exclusive_maximum=True)
-        config.nesterov = _check_bool(params["nesterov"], "nesterov")
-        config.beta1 = check_float(params["beta1"], "beta1", 0.0, 1.0, exclusive_maximum=True)
-        config.beta2 = check_float(params["beta2"], "beta2", 0.0, 1.0, exclusive_maximum=True)
-        config.eps = check_float(params["eps"], "eps", 0.0, exclusive_minimum=True)
-        config.l2 = check_float(params["l2"], "l2", 0.0)
-        batch_size = params["batch_size"]
-        config.batch_size = 0 if batch_size is None else check_int(batch_size, "batch_size", 1)
-        config.shuffle = _check_bool(params["shuffle"], "shuffle")
-        config.init_mean = check_float(params["init_mean"], "init_mean")
-        config.init_std = check_float(params["init_std"], "init_std", 0.0)
-        config.leaky_slope = check_float(params["leaky_slope"], "leaky_slope", 0.0, 1.0, exclusive_maximum=True)
+        checks = {
+            "output_activation": lambda v, n: str(check_choice(v, n, OUTPUT_ACTIVATIONS)),
+            "loss": lambda v, n: str(check_choice(v, n, LOSSES)),
+            "optimizer": lambda v, n: str(check_choice(v, n, OPTIMIZERS)),
+            "init": lambda v, n: str(check_choice(v, n, INITS)),
+            "learning_rate": lambda v, n: check_float(v, n, 0.0, exclusive_minimum=True),
+            "momentum": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+            "nesterov": _check_bool,
+            "beta1": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+            "beta2": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+            "eps": lambda v, n: check_float(v, n, 0.0, exclusive_minimum=True),
+            "l2": lambda v, n: check_float(v, n, 0.0),
+            "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
+            "shuffle": _check_bool,
+            "init_mean": check_float,
+            "init_std": lambda v, n: check_float(v, n, 0.0),
+            "leaky_slope": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+        }
+        for key, check in checks.items():
+            params[key] = check(params[key], key)
+        for key in checks:
+            if key != "batch_size":
+                setattr(config, key, params[key])
+        config.batch_size = 0 if params["batch_size"] is None else params["batch_size"]
         config.seed = params["seed"]
         config.validate()  # the engine's own checks (e.g. cross_entropy needs softmax/sigmoid)
         return config
@@ -437,12 +451,13 @@ class MLP:
         KeyboardInterrupt
             Ctrl-C, within a fraction of a second; the model keeps the weights it had.
         """
-        epochs = check_int(epochs, "epochs", 1)
-        patience = check_int(patience, "patience", 1)
+        epochs = check_int(epochs, "epochs", 1, ENGINE_INT_MAX)
+        patience = check_int(patience, "patience", 1, ENGINE_INT_MAX)
         tol = check_float(tol, "tol", 0.0)
-        callback_every = check_int(callback_every, "callback_every", 1)
+        callback_every = check_int(callback_every, "callback_every", 1, ENGINE_INT_MAX)
         early_stopping = _check_bool(early_stopping, "early_stopping")
         restore_best = _check_bool(restore_best, "restore_best")
+        verbose = _check_bool(verbose, "verbose")
         if callback is not None and not callable(callback):
             raise TypeError(f"callback: expected a callable(epoch, history, model), got {describe(callback)}")
         if validation_data is not None and validation_fraction is not None:
@@ -676,9 +691,10 @@ class MLP:
 
 # ---------------------------------------------------------------- helpers
 def _check_layers(layers: Any) -> tuple[int, ...]:
-    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__len__"):
+    # A set or a dict has a length too, but no order to read the sizes in.
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, (Sequence, np.ndarray)):
         raise TypeError(f"layers: expected a list of layer sizes like [2, 8, 1], got {describe(layers)}")
-    sizes = tuple(check_int(size, f"layers[{i}]", 1) for i, size in enumerate(layers))
+    sizes = tuple(check_int(size, f"layers[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(layers))
     if len(sizes) < 2:
         raise ValueError(f"layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got {list(sizes)}")
     return sizes
