@@ -356,7 +356,8 @@ class MLP:
                 self.classes_ = _unique_labels(y, name) if given is None else given
             if len(self.classes_) != n_out:
                 raise ValueError(
-                    f"{name}: expected {n_out} classes (one per softmax output), got {len(self.classes_)}: "
+                    f"{name if given is None else 'classes'}: expected {n_out} classes (one per softmax "
+                    f"output), got {len(self.classes_)}: "
                     f"{self.classes_[:10].tolist()}"
                 )
             return
@@ -385,7 +386,7 @@ class MLP:
             found = _unique_labels(flat, name)
         if len(found) != 2:
             raise ValueError(
-                f"{name}: expected two classes for a single {out_act} output, got {len(found)}: "
+                f"{name if given is None else 'classes'}: expected two classes for a single {out_act} output, got {len(found)}: "
                 f"{found[:10].tolist()}"
             )
         self._task, self.classes_ = "binary", found
