@@ -9,7 +9,6 @@ from __future__ import annotations
 import numbers
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -170,6 +169,8 @@ def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> P
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a file name")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -196,20 +197,34 @@ def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
     path = check_path(path)
     if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
         path = path.with_name(path.name + ".npz")
+    if path.is_dir():
+        raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a model file")
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
     try:
         # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
-        with open(path, "rb") as stream, np.load(stream, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise ValueError(f"path: {str(path)!r} is not a readable annlib model file ({error})") from None
+        with open(path, "rb") as stream:
+            data = np.load(stream, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError(f"a single {type(data).__name__}, not an .npz archive")
+            with data:
+                arrays = {key: data[key] for key in data.files}
+    except Exception as error:
+        # A damaged archive fails in many ways: BadZipFile, a bad CRC (zipfile.BadZipFile),
+        # NotImplementedError (flipped compression bits), RuntimeError ("encrypted"),
+        # zlib.error, struct.error, ValueError, OSError... all mean the same to the user.
+        raise ValueError(
+            f"path: {str(path)!r} is not a readable annlib model file ({type(error).__name__}: {error})"
+        ) from None
     if "annlib_kind" not in arrays or "format_version" not in arrays:
         raise ValueError(f"path: {str(path)!r} is not an annlib model file")
     found_kind = str(arrays["annlib_kind"])
     if found_kind != kind:
         raise ValueError(f"path: expected a saved {kind}, got a saved {found_kind} in {str(path)!r}")
-    version = int(arrays["format_version"])
+    version_array = arrays["format_version"]
+    if version_array.shape != () or version_array.dtype.kind not in "iu":
+        raise ValueError(f"path: {str(path)!r} has no valid format version ({describe(version_array)})")
+    version = int(version_array)
     if version > FORMAT_VERSION:
         raise ValueError(
             f"path: {str(path)!r} has format version {version}; this annlib reads up to "

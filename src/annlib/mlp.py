@@ -662,7 +662,14 @@ class MLP:
         """
         arrays = load_npz(path, "MLP")
         try:
+            # A damaged archive can lose or rename a member yet still read; never
+            # let that pass as a model with, say, no classes.
+            unexpected = set(arrays) - {"annlib_kind", "format_version", "config", "parameters", "classes"}
+            if unexpected:
+                raise ValueError(f"unexpected entries {sorted(unexpected)}")
             meta = json.loads(str(arrays["config"]))
+            if (meta["task"] != "regression") != ("classes" in arrays):
+                raise ValueError(f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes")
             state = dict(meta, parameters=arrays["parameters"], classes=arrays.get("classes"))
             model = cls.__new__(cls)
             model._restore(state)
