@@ -448,7 +448,8 @@ class MLP:
         ValueError, TypeError
             Bad data or arguments (the message names the argument).
         annlib.DivergenceError
-            The loss or a weight became NaN/inf; the last finite weights are kept.
+            The loss or a weight became NaN/inf; the latest weights whose training loss is
+            finite are kept (the message says from which epoch) and the optimizer state is reset.
         KeyboardInterrupt
             Ctrl-C, within a fraction of a second; the model keeps the weights it had.
         """
