@@ -9,7 +9,6 @@ from __future__ import annotations
 import numbers
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,6 +16,9 @@ import numpy as np
 
 #: Version of the ``.npz`` file layout written by ``save``; bumped on any change.
 FORMAT_VERSION = 1
+
+#: Largest count the engine takes (sizes, epochs, batch sizes are C++ ``int``).
+ENGINE_INT_MAX = 2**31 - 1
 
 
 def describe(value: Any) -> str:
@@ -130,11 +132,30 @@ def as_float_array(
         raise ValueError(f"{name}: expected a non-empty array, got shape {array.shape}")
     if columns is not None and array.ndim == 2 and array.shape[1] != columns:
         raise ValueError(f"{name}: expected {columns} columns, got {array.shape[1]} (shape {array.shape})")
-    array = np.ascontiguousarray(array, dtype=dtype)
-    if finite and not np.isfinite(array).all():
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
-    return array
+    target = np.dtype(dtype)
+    if array.dtype.kind == "f" and array.size and array.dtype.itemsize > target.itemsize:
+        # A finite float64 beyond float32's range would silently become inf.
+        largest = float(np.max(np.abs(array[np.isfinite(array)]), initial=0.0))
+        limit = float(np.finfo(target).max)
+        if largest > limit:
+            raise ValueError(
+                f"{name}: expected values within the range of {target.name} (|x| <= {limit:.3g}), "
+                f"got {largest:.3g}"
+            )
+    # np.asarray keeps 0-D arrays 0-D (np.ascontiguousarray would make them 1-D).
+    return np.asarray(array, dtype=target, order="C")
+
+
+def check_path(path: Any, name: str = "path") -> Path:
+    """Return ``path`` (a str or os.PathLike) as a Path, else raise TypeError naming it."""
+    if isinstance(path, (str, os.PathLike)):
+        text = os.fspath(path)
+        if isinstance(text, str) and text:
+            return Path(text)
+    raise TypeError(f"{name}: expected a file name (str or pathlib.Path), got {describe(path)}")
 
 
 def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
@@ -142,12 +163,14 @@ def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> P
 
     A failure at any point leaves a previous file at ``path`` untouched.
     """
-    path = Path(os.fspath(path))
+    path = check_path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a file name")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -171,23 +194,37 @@ def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
     is not an annlib model, is of another kind, is truncated or corrupt, or was
     written by a newer annlib.
     """
-    path = Path(os.fspath(path))
+    path = check_path(path)
     if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
         path = path.with_name(path.name + ".npz")
+    if path.is_dir():
+        raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a model file")
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
     try:
         # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
-        with open(path, "rb") as stream, np.load(stream, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise ValueError(f"path: {str(path)!r} is not a readable annlib model file ({error})") from None
+        with open(path, "rb") as stream:
+            data = np.load(stream, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError(f"a single {type(data).__name__}, not an .npz archive")
+            with data:
+                arrays = {key: data[key] for key in data.files}
+    except Exception as error:
+        # A damaged archive fails in many ways: BadZipFile, a bad CRC (zipfile.BadZipFile),
+        # NotImplementedError (flipped compression bits), RuntimeError ("encrypted"),
+        # zlib.error, struct.error, ValueError, OSError... all mean the same to the user.
+        raise ValueError(
+            f"path: {str(path)!r} is not a readable annlib model file ({type(error).__name__}: {error})"
+        ) from None
     if "annlib_kind" not in arrays or "format_version" not in arrays:
         raise ValueError(f"path: {str(path)!r} is not an annlib model file")
     found_kind = str(arrays["annlib_kind"])
     if found_kind != kind:
         raise ValueError(f"path: expected a saved {kind}, got a saved {found_kind} in {str(path)!r}")
-    version = int(arrays["format_version"])
+    version_array = arrays["format_version"]
+    if version_array.shape != () or version_array.dtype.kind not in "iu":
+        raise ValueError(f"path: {str(path)!r} has no valid format version ({describe(version_array)})")
+    version = int(version_array)
     if version > FORMAT_VERSION:
         raise ValueError(
             f"path: {str(path)!r} has format version {version}; this annlib reads up to "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_float, check_int, check_seed
+from ._checks import as_float_array, check_float, check_int, check_seed
 
 
 def random_patterns(P: int, N: int, bias: float = 0.0, seed: int | None = None) -> np.ndarray:
@@ -35,9 +35,7 @@ def flip(states, fraction: float, seed: int | None = None, sparse: bool | None =
     >>> flip([1, 1, 1, 1], 0.5, seed=0).tolist().count(-1.0)
     2
     """
-    array = np.array(states, dtype=np.float64, copy=True)
-    if array.ndim not in (1, 2) or array.size == 0:
-        raise ValueError(f"states: expected a non-empty 1-D or 2-D array, got shape {array.shape}")
+    array = as_float_array(states, "states", ndim=(1, 2), finite=False).copy()
     fraction = check_float(fraction, "fraction", 0.0, 1.0)
     if sparse is None:
         sparse = bool(np.any(array == 0))

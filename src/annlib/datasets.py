@@ -478,7 +478,8 @@ def _gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """Separable Gaussian blur with zero padding (the background is 0 anyway)."""
     radius = max(1, math.ceil(3.0 * sigma))
     offsets = np.arange(-radius, radius + 1)
-    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+    with np.errstate(over="ignore"):  # a tiny sigma: (offset / sigma)² = inf, e^-inf = 0, as wanted
+        kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
     kernel /= kernel.sum()
     image = np.apply_along_axis(np.convolve, 0, image, kernel, mode="same")
     return np.apply_along_axis(np.convolve, 1, image, kernel, mode="same")
@@ -650,6 +651,8 @@ def split(
     rng = _rng(seed)
     n = len(X)
     if stratify:
+        if y.dtype.kind not in "biufUSM":
+            raise TypeError(f"y: expected numbers or strings to stratify by, got dtype {y.dtype}")
         keys = y.reshape(n, -1)
         _, classes = np.unique(keys, axis=0, return_inverse=True)
         classes = classes.ravel()

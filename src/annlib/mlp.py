@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _core
 from ._checks import (
+    ENGINE_INT_MAX,
     FORMAT_VERSION,
     as_float_array,
     atomic_save_npz,
@@ -130,40 +131,53 @@ class MLP:
 
     # ------------------------------------------------------------------ setup
     def _config(self, params: dict[str, Any]) -> Any:
-        """Validate ``params`` and build the engine's configuration."""
+        """Validate ``params`` and build the engine's configuration.
+
+        ``params`` is normalised in place to plain Python values (a numpy
+        float32 learning rate becomes a float), so that get_params, save and
+        pickling see exactly what the engine uses.
+        """
         n_hidden = len(self._layers) - 2
         activation = params["activation"]
         if isinstance(activation, str):
-            check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-            hidden = [activation] * n_hidden
+            hidden = [check_choice(activation, "activation", HIDDEN_ACTIVATIONS)] * n_hidden
+            params["activation"] = str(activation)
         elif isinstance(activation, (list, tuple)):
             if len(activation) != n_hidden:
                 raise ValueError(
                     f"activation: expected one name per hidden layer ({n_hidden}), got {len(activation)}"
                 )
-            hidden = [check_choice(a, "activation", HIDDEN_ACTIVATIONS) for a in activation]
+            hidden = [str(check_choice(a, "activation", HIDDEN_ACTIVATIONS)) for a in activation]
+            params["activation"] = list(hidden)
         else:
             raise TypeError(f"activation: expected a name or a list of names, got {describe(activation)}")
         config = _core.MLPConfig()
         config.layers = list(self._layers)
         config.hidden_activations = hidden
-        config.output_activation = check_choice(params["output_activation"], "output_activation", OUTPUT_ACTIVATIONS)
-        config.loss = check_choice(params["loss"], "loss", LOSSES)
-        config.optimizer = check_choice(params["optimizer"], "optimizer", OPTIMIZERS)
-        config.init = check_choice(params["init"], "init", INITS)
-        config.learning_rate = check_float(params["learning_rate"], "learning_rate", 0.0, exclusive_minimum=True)
-        config.momentum = check_float(params["momentum"], "momentum", 0.0, 1.0, exclusive_maximum=True)
-        config.nesterov = _check_bool(params["nesterov"], "nesterov")
-        config.beta1 = check_float(params["beta1"], "beta1", 0.0, 1.0, exclusive_maximum=True)
-        config.beta2 = check_float(params["beta2"], "beta2", 0.0, 1.0, exclusive_maximum=True)
-        config.eps = check_float(params["eps"], "eps", 0.0, exclusive_minimum=True)
-        config.l2 = check_float(params["l2"], "l2", 0.0)
-        batch_size = params["batch_size"]
-        config.batch_size = 0 if batch_size is None else check_int(batch_size, "batch_size", 1)
-        config.shuffle = _check_bool(params["shuffle"], "shuffle")
-        config.init_mean = check_float(params["init_mean"], "init_mean")
-        config.init_std = check_float(params["init_std"], "init_std", 0.0)
-        config.leaky_slope = check_float(params["leaky_slope"], "leaky_slope", 0.0, 1.0, exclusive_maximum=True)
+        checks = {
+            "output_activation": lambda v, n: str(check_choice(v, n, OUTPUT_ACTIVATIONS)),
+            "loss": lambda v, n: str(check_choice(v, n, LOSSES)),
+            "optimizer": lambda v, n: str(check_choice(v, n, OPTIMIZERS)),
+            "init": lambda v, n: str(check_choice(v, n, INITS)),
+            "learning_rate": lambda v, n: check_float(v, n, 0.0, exclusive_minimum=True),
+            "momentum": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+            "nesterov": _check_bool,
+            "beta1": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+            "beta2": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+            "eps": lambda v, n: check_float(v, n, 0.0, exclusive_minimum=True),
+            "l2": lambda v, n: check_float(v, n, 0.0),
+            "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
+            "shuffle": _check_bool,
+            "init_mean": check_float,
+            "init_std": lambda v, n: check_float(v, n, 0.0),
+            "leaky_slope": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
+        }
+        for key, check in checks.items():
+            params[key] = check(params[key], key)
+        for key in checks:
+            if key != "batch_size":
+                setattr(config, key, params[key])
+        config.batch_size = 0 if params["batch_size"] is None else params["batch_size"]
         config.seed = params["seed"]
         config.validate()  # the engine's own checks (e.g. cross_entropy needs softmax/sigmoid)
         return config
@@ -342,7 +356,8 @@ class MLP:
                 self.classes_ = _unique_labels(y, name) if given is None else given
             if len(self.classes_) != n_out:
                 raise ValueError(
-                    f"{name}: expected {n_out} classes (one per softmax output), got {len(self.classes_)}: "
+                    f"{name if given is None else 'classes'}: expected {n_out} classes (one per softmax "
+                    f"output), got {len(self.classes_)}: "
                     f"{self.classes_[:10].tolist()}"
                 )
             return
@@ -371,7 +386,7 @@ class MLP:
             found = _unique_labels(flat, name)
         if len(found) != 2:
             raise ValueError(
-                f"{name}: expected two classes for a single {out_act} output, got {len(found)}: "
+                f"{name if given is None else 'classes'}: expected two classes for a single {out_act} output, got {len(found)}: "
                 f"{found[:10].tolist()}"
             )
         self._task, self.classes_ = "binary", found
@@ -433,16 +448,18 @@ class MLP:
         ValueError, TypeError
             Bad data or arguments (the message names the argument).
         annlib.DivergenceError
-            The loss or a weight became NaN/inf; the last finite weights are kept.
+            The loss or a weight became NaN/inf; the latest weights whose training loss is
+            finite are kept (the message says from which epoch) and the optimizer state is reset.
         KeyboardInterrupt
             Ctrl-C, within a fraction of a second; the model keeps the weights it had.
         """
-        epochs = check_int(epochs, "epochs", 1)
-        patience = check_int(patience, "patience", 1)
+        epochs = check_int(epochs, "epochs", 1, ENGINE_INT_MAX)
+        patience = check_int(patience, "patience", 1, ENGINE_INT_MAX)
         tol = check_float(tol, "tol", 0.0)
-        callback_every = check_int(callback_every, "callback_every", 1)
+        callback_every = check_int(callback_every, "callback_every", 1, ENGINE_INT_MAX)
         early_stopping = _check_bool(early_stopping, "early_stopping")
         restore_best = _check_bool(restore_best, "restore_best")
+        verbose = _check_bool(verbose, "verbose")
         if callback is not None and not callable(callback):
             raise TypeError(f"callback: expected a callable(epoch, history, model), got {describe(callback)}")
         if validation_data is not None and validation_fraction is not None:
@@ -662,7 +679,18 @@ class MLP:
         """
         arrays = load_npz(path, "MLP")
         try:
+            # A damaged archive can lose or rename a member yet still read; never
+            # let that pass as a model with, say, no classes.
+            known = {"annlib_kind", "format_version", "config", "parameters", "classes", "optimizer_first",
+                     "optimizer_second"}
+            unexpected = set(arrays) - known
+            if unexpected:
+                raise ValueError(f"unexpected entries {sorted(unexpected)}")
             meta = json.loads(str(arrays["config"]))
+            if (meta["task"] != "regression") != ("classes" in arrays):
+                raise ValueError(f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes")
+            if ("optimizer_first" in arrays) != ("optimizer_second" in arrays):
+                raise ValueError("an optimizer state with one of its two moments missing")
             state = dict(meta, parameters=arrays["parameters"], classes=arrays.get("classes"),
                          optimizer_first=arrays.get("optimizer_first"),
                          optimizer_second=arrays.get("optimizer_second"))
@@ -694,9 +722,10 @@ class MLP:
 
 # ---------------------------------------------------------------- helpers
 def _check_layers(layers: Any) -> tuple[int, ...]:
-    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__len__"):
+    # A set or a dict has a length too, but no order to read the sizes in.
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, (Sequence, np.ndarray)):
         raise TypeError(f"layers: expected a list of layer sizes like [2, 8, 1], got {describe(layers)}")
-    sizes = tuple(check_int(size, f"layers[{i}]", 1) for i, size in enumerate(layers))
+    sizes = tuple(check_int(size, f"layers[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(layers))
     if len(sizes) < 2:
         raise ValueError(f"layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got {list(sizes)}")
     return sizes

@@ -493,6 +493,10 @@ def grid_heatmap(
     records = _records(results)
     if aggregate is not None:
         check_choice(aggregate, "aggregate", ("mean", "max", "min"))
+    try:
+        format(0.5, fmt)
+    except (TypeError, ValueError):
+        raise ValueError(f"fmt: expected a format specification for numbers like '.3g', got {describe(fmt)}") from None
     xs = [_lookup(r, x, "x", i) for i, r in enumerate(records)]
     ys = [_lookup(r, y, "y", i) for i, r in enumerate(records)]
     scores = []
@@ -602,7 +606,10 @@ def decision_boundary(
     alpha = check_float(alpha, "alpha", 0.0, 1.0)
 
     low, high = X.min(axis=0), X.max(axis=0)
-    extent = high - low
+    with np.errstate(over="ignore"):
+        extent = high - low
+    if not np.isfinite(extent).all():
+        raise ValueError(f"X: expected coordinates whose spread fits in a float64, got from {low} to {high}")
     pad = np.where(extent > 0, margin * extent, 0.5)  # a single point still gets a visible square
     xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
     ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)

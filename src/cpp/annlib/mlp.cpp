@@ -2,20 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace annlib {
 
 namespace {
 
+// A number for a message, as Python's %g shows it: 0.001, 1e-09, 1e+30, inf.
 std::string str(double x) {
-    std::string s = std::to_string(x);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
+    if (std::isnan(x)) return "nan";  // printf shows the sign bit: "-nan"
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", x);
+    return text;
 }
 
 void require(bool ok, const std::string& message) {
@@ -425,7 +428,10 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
         ws.T_gathered.resize(T.rows(), batch);
     }
     Vector grad(params_.size());
-    Vector last_finite = params_;
+    // Weights at the start of this epoch and of the previous one (= the ends of the
+    // two epochs before), for divergence; swapped, never reallocated.
+    const Vector fit_start = params_;
+    Vector epoch_start = params_, previous_epoch_start = params_;
     Vector best = params_;
     std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), Eigen::Index(0));
@@ -437,7 +443,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
 
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         poller.poll();
-        last_finite = params_;
+        previous_epoch_start.swap(epoch_start);
+        epoch_start = params_;
         if (gather) rng_.shuffle(order);
 
         double loss_total = 0.0;
@@ -471,11 +478,27 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
 
         const double epoch_loss = loss_total / static_cast<double>(n);
         if (!std::isfinite(epoch_loss) || !params_.allFinite()) {
-            params_ = last_finite;
-            optimizer_state_.reset(params_.size());
+            // The weights this epoch started from are finite, but the last update of the
+            // epoch before may already have sent their loss to infinity (their outputs
+            // would be inf or NaN): keep the latest weights whose loss is finite.
+            const std::pair<const Vector*, int> candidates[] = {
+                {&epoch_start, epoch - 1}, {&previous_epoch_start, std::max(0, epoch - 2)}, {&fit_start, 0}};
+            int kept = -1;
+            for (const auto& [weights, end_of_epoch] : candidates) {
+                params_ = *weights;
+                if (std::isfinite(loss(X, T))) {
+                    kept = end_of_epoch;
+                    break;
+                }
+            }
+            optimizer_state_.reset(params_.size());  // the velocity that blew up goes too
+            const std::string which =
+                kept < 0 ? "none of its weights had a finite loss; the weights fit started from were kept"
+                : kept == 0 ? "the weights fit started from were kept"
+                            : "the weights from the end of epoch " + std::to_string(kept) +
+                                  ", the last with a finite loss, were kept";
             throw DivergenceError("training diverged at epoch " + std::to_string(epoch) + " (loss " +
-                                  str(epoch_loss) + "); the weights from the end of epoch " +
-                                  std::to_string(epoch - 1) + " were kept. Lower learning_rate (now " +
+                                  str(epoch_loss) + "); " + which + ". Lower learning_rate (now " +
                                   str(config_.optimizer.learning_rate) + ")");
         }
 

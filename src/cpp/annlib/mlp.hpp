@@ -126,8 +126,9 @@ public:
     Vector gradient(const ConstRef& X, const ConstRef& T) const;
     // One optimizer update on the batch (X, T); returns the loss before the update.
     double step(const ConstRef& X, const ConstRef& T);
-    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError with the
-    // last finite weights restored when the loss or a weight stops being finite.
+    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when the
+    // loss or a weight stops being finite, with the latest weights whose loss on (X, T)
+    // is finite restored (the end of one of the two previous epochs, else the start).
     const History& fit(const ConstRef& X, const ConstRef& T, const FitOptions& options, const ConstRef* Xval,
                        const ConstRef* Tval);
     // The history of the last (or current, or interrupted) fit.

@@ -1,0 +1,205 @@
+"""Bad input across the public API: a specific exception whose message names the argument.
+
+One table, one row per case: ``Case(id, call, error, match)``.  ``call`` takes no
+arguments and builds whatever it needs, so rows are independent; ``match`` is a
+regular expression searched in the message and starts with the argument's name
+(the house format is "<argument>: expected <what>, got <what>").  Adding a
+module's cases is one line each.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, NamedTuple
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from annlib import MLP, datasets, plot
+
+from conftest import gaussian_classes
+
+
+class Case(NamedTuple):
+    id: str
+    call: Callable[[], Any]
+    error: type[BaseException]
+    match: str
+
+
+X, Y = gaussian_classes(10)  # 20 samples, 2 features, labels 0/1
+BIG = 2**40
+
+
+def classifier() -> MLP:
+    """A fitted 2-class softmax classifier (labels 0 and 1)."""
+    return MLP([2, 3, 2], output_activation="softmax", seed=0).fit(X, Y, epochs=2)
+
+
+def regressor(**params: Any) -> MLP:
+    return MLP([2, 3, 1], seed=0, **params).fit(X, X.sum(axis=1), epochs=2)
+
+
+class NoWeights:
+    layers = (2, 1)
+
+
+# One row per line reads as a table; the formatter would spread each over six.
+# fmt: off
+CASES = [
+    # ---------------------------------------------------------------- MLP(...)
+    Case("mlp-layers-dict", lambda: MLP({2: 0, 1: 0}), TypeError, r"^layers: expected a list"),
+    Case("mlp-layers-empty", lambda: MLP([]), ValueError, r"^layers: expected at least 2 sizes"),
+    Case("mlp-layers-bool", lambda: MLP([2, True]), TypeError, r"^layers\[1\]: expected an integer"),
+    Case("mlp-layers-too-wide", lambda: MLP([2, BIG]), ValueError, r"^layers\[1\]: expected an integer <= 2147483647"),
+    Case("mlp-batch-size-negative", lambda: MLP([2, 1], batch_size=-4), ValueError, r"^batch_size: expected an integer >= 1"),
+    Case("mlp-batch-size-too-big", lambda: MLP([2, 1], batch_size=BIG), ValueError, r"^batch_size: expected an integer <="),
+    Case("mlp-learning-rate-inf", lambda: MLP([2, 1], learning_rate=np.inf), ValueError, r"^learning_rate: expected a finite"),
+    Case("mlp-learning-rate-complex", lambda: MLP([2, 1], learning_rate=1j), TypeError, r"^learning_rate: expected a real"),
+    Case("mlp-momentum-negative", lambda: MLP([2, 1], momentum=-0.1), ValueError, r"^momentum: expected a number >= 0"),
+    Case("mlp-beta1-one", lambda: MLP([2, 1], beta1=1.0), ValueError, r"^beta1: expected a number < 1"),
+    Case("mlp-eps-zero", lambda: MLP([2, 1], eps=0.0), ValueError, r"^eps: expected a number > 0"),
+    Case("mlp-nesterov-string", lambda: MLP([2, 1], nesterov="no"), TypeError, r"^nesterov: expected True or False"),
+    Case("mlp-seed-too-big", lambda: MLP([2, 1], seed=2**64), ValueError, r"^seed: expected an integer <="),
+    Case("mlp-seed-string", lambda: MLP([2, 1], seed="abc"), TypeError, r"^seed: expected an integer"),
+    Case("mlp-dtype-float16", lambda: MLP([2, 1], dtype="float16"), ValueError, r"^dtype: expected 'float32' or 'float64'"),
+    Case("mlp-dtype-complex", lambda: MLP([2, 1], dtype=complex), ValueError, r"^dtype: expected"),
+    Case("mlp-activation-none", lambda: MLP([2, 3, 1], activation=None), TypeError, r"^activation: expected a name"),
+    Case("mlp-output-activation-int", lambda: MLP([2, 1], output_activation=3), TypeError, r"^output_activation: expected one of"),
+    Case("mlp-init-mean-nan", lambda: MLP([2, 1], init_mean=np.nan), ValueError, r"^init_mean: expected a finite"),
+    Case("mlp-leaky-slope-negative", lambda: MLP([2, 1], leaky_slope=-0.5), ValueError, r"^leaky_slope: expected a number >= 0"),
+    # ---------------------------------------------------------------- MLP methods
+    Case("mlp-predict-3d", lambda: classifier().predict(np.zeros((2, 2, 2))), ValueError, r"^X: expected a 2-D array"),
+    Case("mlp-predict-no-columns", lambda: classifier().predict(np.zeros((3, 0))), ValueError, r"^X: expected a non-empty"),
+    Case("mlp-predict-none", lambda: classifier().predict(None), TypeError, r"^X: expected an array of numbers, got None"),
+    Case("mlp-predict-bytes", lambda: classifier().predict(np.array([[b"a", b"b"]])), TypeError, r"^X: expected an array of real"),
+    Case("mlp-predict-datetimes", lambda: classifier().predict(np.zeros((2, 2), "datetime64[s]")), TypeError, r"^X: expected an array of real"),
+    Case("mlp-predict-beyond-float32", lambda: MLP([2, 1], dtype="float32").predict([[1e300, 0.0]]), ValueError,
+         r"^X: expected values within the range of float32"),
+    Case("mlp-fit-y-complex", lambda: MLP([2, 1]).fit(X, Y.astype(complex)), TypeError, r"^y: expected numbers or string labels"),
+    Case("mlp-fit-y-nan", lambda: MLP([2, 1]).fit(X, np.full(20, np.nan)), ValueError, r"^y: expected finite values"),
+    Case("mlp-fit-y-too-many-columns", lambda: MLP([2, 1]).fit(X, np.zeros((20, 2))), ValueError, r"^y: expected 1 target columns"),
+    Case("mlp-fit-string-targets-for-regression", lambda: MLP([2, 1]).fit(X, np.array(["a"] * 20)), TypeError,
+         r"^y: string labels need a classifier"),
+    Case("mlp-fit-more-targets-than-samples", lambda: MLP([2, 1]).fit(X, np.zeros(21)), ValueError, r"^y: expected 20 targets"),
+    Case("mlp-fit-empty", lambda: MLP([2, 1]).fit(X[:0], Y[:0]), ValueError, r"^X: expected a non-empty array"),
+    Case("mlp-fit-epochs-too-many", lambda: MLP([2, 1]).fit(X, Y, epochs=BIG), ValueError, r"^epochs: expected an integer <="),
+    Case("mlp-fit-epochs-float", lambda: MLP([2, 1]).fit(X, Y, epochs=2.0), TypeError, r"^epochs: expected an integer"),
+    Case("mlp-fit-patience-too-big", lambda: MLP([2, 1]).fit(X, Y, patience=BIG), ValueError, r"^patience: expected an integer <="),
+    Case("mlp-fit-callback-every-zero", lambda: MLP([2, 1]).fit(X, Y, callback_every=0), ValueError, r"^callback_every: expected an integer >= 1"),
+    Case("mlp-fit-tol-nan", lambda: MLP([2, 1]).fit(X, Y, tol=np.nan), ValueError, r"^tol: expected a finite"),
+    Case("mlp-fit-tol-negative", lambda: MLP([2, 1]).fit(X, Y, tol=-1.0), ValueError, r"^tol: expected a number >= 0"),
+    Case("mlp-fit-verbose-string", lambda: MLP([2, 1]).fit(X, Y, verbose="yes"), TypeError, r"^verbose: expected True or False"),
+    Case("mlp-fit-early-stopping-int", lambda: MLP([2, 1]).fit(X, Y, early_stopping=1), TypeError, r"^early_stopping: expected True or False"),
+    Case("mlp-fit-two-validation-sets", lambda: MLP([2, 1]).fit(X, Y, validation_data=(X, Y), validation_fraction=0.2), ValueError,
+         r"^validation_fraction: give either"),
+    Case("mlp-fit-validation-fraction-too-small", lambda: MLP([2, 1]).fit(X, Y, validation_fraction=0.01), ValueError,
+         r"^validation_fraction: 0.01 of 20 samples leaves no"),
+    Case("mlp-fit-validation-labels-unseen", lambda: classifier().fit(X, Y, validation_data=(X, np.full(20, 5))), ValueError,
+         r"^validation_data\[1\]: labels unseen at fit time: \[5\]"),
+    Case("mlp-fit-classes-wrong-count", lambda: MLP([2, 3, 2], output_activation="softmax").fit(X, Y, classes=[0, 1, 2]), ValueError,
+         r"^classes: expected 2 classes"),
+    Case("mlp-fit-classes-non-integer", lambda: MLP([2, 3, 2], output_activation="softmax").fit(X, Y, classes=[0.5, 1.5]), ValueError,
+         r"^classes: expected class labels"),
+    Case("mlp-predict-proba-regressor", lambda: regressor().predict_proba(X), ValueError, r"^predict_proba: this model is a regressor"),
+    Case("mlp-accuracy-regressor", lambda: regressor().accuracy(X, Y), ValueError, r"^accuracy: this model is a regressor"),
+    Case("mlp-accuracy-string-labels-for-int-classes", lambda: classifier().accuracy(X, np.where(Y, "a", "b")), ValueError,
+         r"^y: labels of type <U1 do not match the classes"),
+    Case("mlp-backward-labels-unseen", lambda: classifier().backward(X, Y + 2), ValueError, r"^y: labels unseen at fit time: \[2, 3\]"),
+    Case("mlp-loss-wrong-length", lambda: classifier().loss(X, Y[:5]), ValueError, r"^y: expected 20 targets"),
+    Case("mlp-step-wrong-columns", lambda: classifier().step(X[:, :1], Y), ValueError, r"^X: expected 2 columns, got 1"),
+    Case("mlp-weights-array-not-list", lambda: setattr(classifier(), "weights", np.ones((2, 3))), TypeError, r"^weights: expected a list"),
+    Case("mlp-weights-inf", lambda: setattr(classifier(), "weights", [np.ones((2, 3)), np.full((3, 2), np.inf)]), ValueError,
+         r"^weights\[1\]: expected finite values"),
+    Case("mlp-biases-wrong-shape", lambda: setattr(classifier(), "biases", [np.ones(2), np.ones(2)]), ValueError,
+         r"^biases\[0\]: expected shape \(3,\)"),
+    Case("mlp-set-params-dtype", lambda: classifier().set_params(dtype="float32"), ValueError, r"^dtype: cannot change"),
+    Case("mlp-set-params-momentum", lambda: classifier().set_params(momentum=2), ValueError, r"^momentum: expected a number < 1"),
+    Case("mlp-save-path-none", lambda: MLP([2, 1]).save(None), TypeError, r"^path: expected a file name"),
+    Case("mlp-load-path-int", lambda: MLP.load(3), TypeError, r"^path: expected a file name"),
+    Case("mlp-load-missing", lambda: MLP.load("/nonexistent/model.npz"), FileNotFoundError, r"^path: no such file"),
+    Case("mlp-save-missing-folder", lambda: MLP([2, 1]).save("/nonexistent/model.npz"), FileNotFoundError, r"^path: folder"),
+    # ---------------------------------------------------------------- annlib.datasets
+    Case("datasets-n-one", lambda: datasets.two_gaussians(1), ValueError, r"^n: expected an integer >= 2"),
+    Case("datasets-n-string", lambda: datasets.two_gaussians("10"), TypeError, r"^n: expected an integer"),
+    Case("datasets-means-three-rows", lambda: datasets.two_gaussians(10, means=np.zeros((3, 2))), ValueError, r"^means: expected shape \(2, 2\)"),
+    Case("datasets-means-nan", lambda: datasets.two_gaussians(10, means=[[np.nan, 0], [0, 0]]), ValueError, r"^means: expected finite"),
+    Case("datasets-stds-negative", lambda: datasets.two_gaussians(10, stds=-1.0), ValueError, r"^stds: expected non-negative"),
+    Case("datasets-labels-unknown", lambda: datasets.two_gaussians(10, labels="+-"), ValueError, r"^labels: expected one of"),
+    Case("datasets-split-first-string", lambda: datasets.two_gaussians(10, split_first="yes"), TypeError, r"^split_first: expected True or False"),
+    Case("datasets-noise-inf", lambda: datasets.xor(10, noise=np.inf), ValueError, r"^noise: expected a finite"),
+    Case("datasets-one-class", lambda: datasets.spirals(10, classes=1), ValueError, r"^classes: expected an integer >= 2"),
+    Case("datasets-turns-negative", lambda: datasets.spirals(10, turns=-1), ValueError, r"^turns: expected a number > 0"),
+    Case("datasets-seed-negative", lambda: datasets.moons(10, seed=-1), ValueError, r"^seed: expected an integer >= 0"),
+    Case("datasets-factor-zero", lambda: datasets.circles(10, factor=0), ValueError, r"^factor: expected a number > 0"),
+    Case("datasets-glyph-unknown", lambda: datasets.glyphs("A~"), ValueError, r"^text: expected characters from"),
+    Case("datasets-glyph-bytes", lambda: datasets.glyphs(b"AB"), TypeError, r"^text: expected a string"),
+    Case("datasets-glyph-size-zero", lambda: datasets.glyphs("A", size=0), ValueError, r"^size: expected an integer >= 7"),
+    Case("datasets-digit-negative", lambda: datasets.digit_image(-1), ValueError, r"^digit: expected an integer >= 0"),
+    Case("datasets-blur-negative", lambda: datasets.digit_image(1, blur=-1), ValueError, r"^blur: expected a number >= 0"),
+    Case("datasets-grid-width-zero", lambda: datasets.xy_grid(3, 0), ValueError, r"^width: expected an integer >= 1"),
+    Case("datasets-image-complex", lambda: datasets.image_to_xy(np.ones((2, 2), complex)), TypeError, r"^image: expected an array of real"),
+    Case("datasets-image-4d", lambda: datasets.image_to_xy(np.ones((2, 2, 2, 2))), ValueError, r"^image: expected a 2-D or 3-D"),
+    Case("datasets-values-wrong-count", lambda: datasets.xy_to_image(np.zeros(5), 2, 3), ValueError, r"^values: expected 6 rows"),
+    Case("datasets-split-fraction-zero", lambda: datasets.split(X, Y, 0.0), ValueError, r"^test_fraction: expected a number > 0"),
+    Case("datasets-split-length-mismatch", lambda: datasets.split(X, Y[:3]), ValueError, r"^y: expected 20 rows"),
+    Case("datasets-split-stratify-objects", lambda: datasets.split(X, np.array([None, 1] * 10, dtype=object), stratify=True), TypeError,
+         r"^y: expected numbers or strings"),
+    Case("datasets-split-stratify-singletons", lambda: datasets.split(X[:4], [0, 1, 2, 3], 0.25, stratify=True), ValueError,
+         r"^test_fraction: 0.25 leaves an empty test set"),
+    Case("datasets-patterns-zero-units", lambda: datasets.random_patterns(3, 0), ValueError, r"^N: expected an integer >= 1"),
+    Case("datasets-flip-strings", lambda: datasets.flip(["a", "b"], 0.5), TypeError, r"^states: expected an array of real"),
+    Case("datasets-flip-fraction-negative", lambda: datasets.flip([1, -1], -0.1), ValueError, r"^fraction: expected a number >= 0"),
+    Case("datasets-flip-not-binary", lambda: datasets.flip([1, 2], 0.5), ValueError, r"^states: expected ±1 values only"),
+    # ---------------------------------------------------------------- annlib.plot
+    Case("plot-patterns-shape", lambda: plot.patterns(np.ones((2, 6)), shape=(2, 2)), ValueError, r"^shape: expected \(height, width\)"),
+    Case("plot-patterns-nan", lambda: plot.patterns(np.full((1, 4), np.nan)), ValueError, r"^states: expected finite"),
+    Case("plot-patterns-titles", lambda: plot.patterns(np.ones((2, 4)), titles=["a"]), ValueError, r"^titles: expected 2 entries"),
+    Case("plot-energy-complex", lambda: plot.energy(np.ones(3, complex)), TypeError, r"^trace: expected an array of real"),
+    Case("plot-energy-labels-string", lambda: plot.energy([1.0, 0.5], labels="a"), TypeError, r"^labels: expected a list"),
+    Case("plot-capacity-empty", lambda: plot.capacity({}), TypeError, r"^curves: expected a non-empty mapping"),
+    Case("plot-capacity-no-loads", lambda: plot.capacity({"hebbian": [1.0, 0.5]}), ValueError, r"^loads: expected the loads"),
+    Case("plot-loss-curves-logy-string", lambda: plot.loss_curves([1.0, 0.5], logy="yes"), TypeError, r"^logy: expected True or False"),
+    Case("plot-loss-curves-no-loss", lambda: plot.loss_curves({"val_loss": [1.0]}), ValueError, r"^histories: expected a history with a 'loss'"),
+    Case("plot-heatmap-missing-key", lambda: plot.grid_heatmap([{"a": 1, "b": 2}], "a", "b", "score"), ValueError, r"^value: expected a key"),
+    Case("plot-heatmap-aggregate", lambda: plot.grid_heatmap([{"a": 1, "b": 2, "s": 1}], "a", "b", "s", aggregate="median"), ValueError,
+         r"^aggregate: expected one of"),
+    Case("plot-heatmap-fmt", lambda: plot.grid_heatmap([{"a": 1, "b": 2, "s": 1}], "a", "b", "s", fmt="%q"), ValueError, r"^fmt: expected a format"),
+    Case("plot-heatmap-results-string", lambda: plot.grid_heatmap("abc", "a", "b", "s"), TypeError, r"^results: expected"),
+    Case("plot-boundary-no-predict", lambda: plot.decision_boundary(object(), X), TypeError, r"^model: expected an object with a predict"),
+    Case("plot-boundary-three-columns", lambda: plot.decision_boundary(classifier(), np.ones((3, 3))), ValueError, r"^X: expected 2 columns"),
+    Case("plot-boundary-spread-overflows", lambda: plot.decision_boundary(classifier(), [[-1e308, 0.0], [1e308, 1.0]]), ValueError,
+         r"^X: expected coordinates whose spread fits"),
+    Case("plot-boundary-resolution", lambda: plot.decision_boundary(classifier(), X, resolution=1), ValueError, r"^resolution: expected an integer >= 2"),
+    Case("plot-boundary-labels-length", lambda: plot.decision_boundary(classifier(), X, Y[:3]), ValueError, r"^y: expected 20 labels"),
+    Case("plot-architecture-nan-updates", lambda: plot.architecture(classifier(), [np.full((2, 3), np.nan), np.ones((3, 2))]), ValueError,
+         r"^weight_updates\[0\]: expected finite"),
+    Case("plot-architecture-linewidth", lambda: plot.architecture(classifier(), max_linewidth=0), ValueError, r"^max_linewidth: expected a number > 0"),
+    Case("plot-architecture-no-weights", lambda: plot.architecture(NoWeights()), TypeError, r"^model: expected an object with .layers and .weights"),
+]
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_the_table_has_unique_ids_and_names_an_argument_in_every_row():
+    assert len(CASES) >= 40
+    assert len({case.id for case in CASES}) == len(CASES)
+    for case in CASES:
+        assert re.match(r"\^[A-Za-z_][A-Za-z0-9_]*(\\\[\d+\\\])?:", case.match), case.id
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input_raises_a_specific_error_naming_the_argument(case):
+    with pytest.raises(case.error, match=case.match) as raised:
+        case.call()
+    # A subclass would do for pytest.raises; the table promises this exact type.
+    assert type(raised.value) is case.error, f"{type(raised.value).__name__}: {raised.value}"

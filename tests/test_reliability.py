@@ -1,0 +1,205 @@
+"""Threads, memory and divergence: results never depend on what else is running.
+
+Predictions from one model in several threads, Ctrl-C during fit and the basic
+divergence behaviour are tested in test_mlp.py.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import re
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import annlib
+from annlib import MLP
+
+from conftest import gaussian_classes, spiral_classes
+
+# Different enough to exercise every code path at once: minibatches with shuffling,
+# online learning, full batch, float32, momentum and Adam, and one network large
+# enough that its GEMMs run on several threads.
+CONFIGS = [
+    dict(layers=[2, 16, 4], output_activation="softmax", loss="cross_entropy", batch_size=8, seed=1),
+    dict(layers=[2, 8, 8, 4], activation="relu", output_activation="softmax", optimizer="adam",
+         learning_rate=0.01, batch_size=1, seed=2),
+    dict(layers=[2, 12, 4], activation="sigmoid", output_activation="softmax", optimizer="momentum",
+         nesterov=True, seed=3),
+    dict(layers=[2, 16, 4], output_activation="softmax", batch_size=16, dtype="float32", seed=4),
+    dict(layers=[2, 10, 1], activation="tanh", seed=5),  # a regressor on the radius
+    dict(layers=[2, 256, 256, 4], output_activation="softmax", loss="cross_entropy", batch_size=400, seed=6),
+]
+
+
+def train(config, X, y):
+    params = dict(config)
+    layers = params.pop("layers")
+    model = MLP(layers, **params)
+    targets = np.hypot(X[:, 0], X[:, 1]) if layers[-1] == 1 else y
+    return model.fit(X, targets, epochs=15, validation_fraction=0.2)
+
+
+def fingerprint(model):
+    return [w.copy() for w in model.weights + model.biases], dict(model.history)
+
+
+def assert_identical(a, b):
+    (weights_a, history_a), (weights_b, history_b) = a, b
+    for wa, wb in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(wa, wb)
+    assert history_a == history_b
+
+
+def test_models_fitted_concurrently_equal_models_fitted_one_after_another():
+    X, y = spiral_classes(100)
+    sequential = [fingerprint(train(config, X, y)) for config in CONFIGS]
+    barrier = threading.Barrier(len(CONFIGS))
+
+    def train_together(config):
+        barrier.wait()  # all fits start at once
+        return fingerprint(train(config, X, y))
+
+    for _ in range(2):
+        with ThreadPoolExecutor(len(CONFIGS)) as pool:
+            concurrent = list(pool.map(train_together, CONFIGS))
+        for a, b in zip(sequential, concurrent):
+            assert_identical(a, b)
+
+
+def test_one_model_fitted_from_two_threads_runs_the_fits_one_at_a_time():
+    X, y = gaussian_classes(50)
+    config = dict(output_activation="softmax", batch_size=4, seed=7)
+    reference = MLP([2, 6, 2], **config).fit(X, y, epochs=5).fit(X, y, epochs=5)
+    shared = MLP([2, 6, 2], **config)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: shared.fit(X, y, epochs=5), range(2)))
+    for a, b in zip(reference.weights, shared.weights):
+        np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------------ memory
+def resident_bytes():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class Stop(Exception):
+    pass
+
+
+def stop(*_):
+    raise Stop
+
+
+def one_cycle(i, X, y, path):
+    """Create, fit, predict, save, load, pickle, and take every error path once."""
+    model = MLP([2, 8, 2], output_activation="softmax", batch_size=4, seed=i).fit(X, y, epochs=3)
+    model.predict(X)
+    model.predict_proba(X)
+    model.backward(X, y)
+    clone = MLP.load(model.save(path))
+    pickle.loads(pickle.dumps(clone)).outputs(X)
+    try:  # an exception thrown by the engine
+        model._engine.set_parameters(np.zeros(1))
+    except ValueError:
+        pass
+    try:  # a Python exception raised inside the engine's loop
+        model.fit(X, y, epochs=2, callback=stop)
+    except Stop:
+        pass
+    try:  # divergence: the engine restores the last finite weights
+        MLP([2, 2], activation="identity", learning_rate=1e6, seed=i).fit(X * 1e3, X * 1e3, epochs=50)
+    except annlib.DivergenceError:
+        pass
+
+
+@pytest.mark.slow
+def test_ten_thousand_create_fit_predict_save_load_cycles_keep_memory_flat(tmp_path):
+    X, y = gaussian_classes(8)
+    # Each save fsyncs: on a disk that, not annlib, would dominate the run, so use
+    # memory-backed /dev/shm where there is one (the code path is the same).
+    shm = "/dev/shm"
+    folder = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tmp_path
+    with tempfile.TemporaryDirectory(dir=folder) as work:
+        path = os.path.join(work, "model.npz")
+        resident = []  # after 1000 warm-up cycles (pools, caches, imports), then every 1000
+        for i in range(10000):
+            one_cycle(i, X, y, path)
+            if (i + 1) % 1000 == 0:
+                gc.collect()
+                resident.append(resident_bytes())
+    growth = np.diff(resident)
+    # A leak grows memory in every stretch: one 17-parameter model per cycle adds over
+    # 1000 × 136 bytes per sample.  The allocator may step once (a new arena, a moved
+    # mmap threshold), so the typical stretch is judged, and the total loosely.
+    assert np.median(growth) <= 16 * 1024, f"resident memory grew by {growth.tolist()} bytes per 1000 cycles"
+    assert resident[-1] - resident[0] < 8 << 20, f"resident memory grew by {resident[-1] - resident[0]} bytes"
+
+
+# ------------------------------------------------------------------ divergence
+def diverging_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3)) * 100
+    return X, X.sum(axis=1) * 100
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
+@pytest.mark.parametrize("batch_size", [None, 10])
+def test_divergence_keeps_the_latest_weights_with_a_finite_loss(dtype, optimizer, batch_size):
+    X, y = diverging_data()
+    model = MLP([3, 8, 1], activation="identity", optimizer=optimizer, learning_rate=50.0,
+                batch_size=batch_size, seed=0, dtype=dtype)
+    ends = [model.weights]  # ends[j]: the weights at the end of epoch j
+    with pytest.raises(annlib.DivergenceError, match=r"^training diverged at epoch \d+ .*learning_rate \(now 50\)"
+                       ) as raised:
+        model.fit(X, y, epochs=10000, callback=lambda epoch, history, m: ends.append(m.weights))
+    message = str(raised.value)
+    epoch = int(re.search(r"at epoch (\d+)", message).group(1))
+    kept = re.search(r"end of epoch (\d+)", message)
+    kept = int(kept.group(1)) if kept else 0
+    assert len(ends) == epoch and len(model.history["loss"]) == epoch - 1
+    assert kept in (epoch - 1, epoch - 2, 0)
+    for w, end in zip(model.weights, ends[kept]):
+        np.testing.assert_array_equal(w, end)
+    # The point of keeping them: the model still answers with numbers.
+    assert np.isfinite(model.loss(X, y))
+    assert np.isfinite(model.outputs(X)).all()
+
+
+def test_after_divergence_the_optimizer_starts_afresh():
+    """The velocity that blew up is dropped: training on equals a new model from the same weights."""
+    X, y = diverging_data()
+    diverged = MLP([3, 8, 1], activation="identity", optimizer="momentum", learning_rate=10.0, seed=0)
+    with pytest.raises(annlib.DivergenceError):
+        diverged.fit(X, y, epochs=10000)
+    # Sane weights and rate on both; only an optimizer state left over could tell them apart.
+    fresh = MLP([3, 8, 1], activation="identity", optimizer="momentum", learning_rate=1e-9, seed=1)
+    diverged.set_params(learning_rate=1e-9)
+    diverged.weights, diverged.biases = fresh.weights, fresh.biases
+    diverged.fit(X, y, epochs=3)
+    fresh.fit(X, y, epochs=3)
+    for a, b in zip(diverged.weights, fresh.weights):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_diverging_step_keeps_the_weights_it_started_from(dtype):
+    X, y = diverging_data()
+    model = MLP([3, 8, 1], activation="identity", learning_rate=1e30, seed=0, dtype=dtype)
+    for _ in range(20):
+        before = model.weights
+        try:
+            model.step(X * 1e6, y * 1e6)
+        except annlib.DivergenceError as error:
+            assert "previous weights were kept" in str(error)
+            for w, b in zip(model.weights, before):
+                np.testing.assert_array_equal(w, b)
+            return
+    pytest.fail("step never diverged")
