@@ -94,9 +94,7 @@ def test_every_single_unit_update_follows_the_rule_and_never_raises_the_energy(d
         np.testing.assert_array_equal(after[:, others], s[:, others])
         excess = s @ W[i] - theta[i]  # h_i - theta_i before the update
         decided = np.abs(excess) > band[i]
-        np.testing.assert_array_equal(
-            after[decided, i], np.where(excess[decided] >= 0, 1.0, -1.0)
-        )
+        np.testing.assert_array_equal(after[decided, i], np.where(excess[decided] >= 0, 1.0, -1.0))
         assert np.all(after[excess == 0, i] == 1.0)  # sign(0) = +1
         # dE = -delta (h_i - theta_i) with W_ii = 0: at most 2 band[i] inside the band.
         rise = exact_energy(net, after) - exact_energy(net, s)
@@ -153,8 +151,13 @@ def test_batch_recall_equals_one_by_one_recall(dtype, mode, data, temperature):
     net = data.draw(networks(dtype))
     probes = data.draw(states(net.n_units, max_count=8))
     batch_net, single_net = twin_networks(net)
-    options = dict(mode=mode, order="random", max_iter=12, temperature=temperature,
-                   track_energy=True)
+    options = {
+        "mode": mode,
+        "order": "random",
+        "max_iter": 12,
+        "temperature": temperature,
+        "track_energy": True,
+    }
     batch = batch_net.recall(probes, **options)
     singles = [single_net.recall(p, **options) for p in probes]
     assert_same_recall(batch, singles)
