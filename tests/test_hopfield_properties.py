@@ -136,11 +136,12 @@ def twin_networks(net):
     return twins
 
 
-def assert_same_recall(batch, singles):
-    np.testing.assert_array_equal(batch.states, [r.states for r in singles])
-    np.testing.assert_array_equal(batch.iterations, [r.iterations for r in singles])
-    np.testing.assert_array_equal(batch.converged, [r.converged for r in singles])
-    np.testing.assert_array_equal(batch.cycle, [r.cycle for r in singles])
+def assert_same_recall(batch, singles, rows=slice(None)):
+    """``batch`` (rows ``rows`` of it) ended exactly like the one-probe recalls ``singles``."""
+    np.testing.assert_array_equal(batch.states[rows], [r.states for r in singles])
+    np.testing.assert_array_equal(batch.iterations[rows], [r.iterations for r in singles])
+    np.testing.assert_array_equal(batch.converged[rows], [r.converged for r in singles])
+    np.testing.assert_array_equal(batch.cycle[rows], [r.cycle for r in singles])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -182,7 +183,7 @@ def recall_on_two_threads(net, probes, **options):
         annlib.set_num_threads(threads)
 
 
-BIG = settings(derandomize=True, max_examples=2, deadline=None, database=None)
+BIG = settings(derandomize=True, max_examples=1, deadline=None, database=None)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -226,7 +227,11 @@ def test_sync_batch_recall_with_few_changes_on_two_threads_equals_one_by_one(dty
     probes = annlib.flip(patterns[np.arange(32768) % 6], 4 / n, seed=seed)
     batch_net, single_net = twin_networks(net)
     batch = recall_on_two_threads(batch_net, probes, mode="sync", max_iter=6)
-    assert_same_recall(batch, [single_net.recall(p, mode="sync", max_iter=6) for p in probes])
+    # Deterministic synchronous recall draws no random numbers, so any probe can be
+    # recalled alone for comparison: every 8th is enough and 8 times faster.
+    rows = np.arange(0, len(probes), 8)
+    singles = [single_net.recall(probes[k], mode="sync", max_iter=6) for k in rows]
+    assert_same_recall(batch, singles, rows)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
