@@ -1,6 +1,7 @@
 #include "annlib/control.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 
 #ifdef _OPENMP
@@ -77,7 +78,11 @@ void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
         failed.store(true);
     };
 
-    std::atomic<int> busy_workers{0};
+    // Workers that have not finished yet; the caller waits on `finished` for the
+    // count to reach zero, waking at least every 20 ms to answer Ctrl-C.
+    int busy_workers = 0;
+    std::mutex busy_mutex;
+    std::condition_variable finished;
     auto worker = [&] {
         ThreadBudget single(1);  // the items run side by side; their GEMMs stay on one thread each
         try {
@@ -87,18 +92,28 @@ void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
         } catch (...) {
             record(std::current_exception());
         }
-        busy_workers.fetch_sub(1);
+        {
+            std::lock_guard<std::mutex> lock(busy_mutex);
+            --busy_workers;
+        }
+        finished.notify_all();
     };
 
     std::vector<std::thread> pool;
     pool.reserve(static_cast<std::size_t>(threads - 1));
     try {
         for (int t = 1; t < threads; ++t) {
-            busy_workers.fetch_add(1);
+            {
+                std::lock_guard<std::mutex> lock(busy_mutex);
+                ++busy_workers;
+            }
             pool.emplace_back(worker);
         }
     } catch (...) {
-        busy_workers.fetch_sub(1);  // that thread never started
+        {
+            std::lock_guard<std::mutex> lock(busy_mutex);
+            --busy_workers;  // that thread never started
+        }
         record(std::current_exception());
     }
 
@@ -115,9 +130,14 @@ void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
             body(i, caller_check);
         }
         // Keep answering Ctrl-C while the workers finish their last items.
-        while (interrupt && busy_workers.load() > 0 && !failed.load()) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            poller.poll();
+        if (interrupt) {
+            std::unique_lock<std::mutex> lock(busy_mutex);
+            while (busy_workers > 0 && !failed.load()) {
+                finished.wait_for(lock, std::chrono::milliseconds(20));
+                lock.unlock();
+                poller.force();
+                lock.lock();
+            }
         }
     } catch (const Cancelled&) {
     } catch (...) {
