@@ -51,9 +51,14 @@ PLAN = [
     ("W3", "float32", ["annlib", "sklearn", "torch"]),
     ("grid", "float64", ["annlib", "sklearn"]),
     ("grid", "float32", ["annlib", "torch"]),
-    ("hopfield", "float64", ["annlib", "numpy"]),
-    ("search", "float64", ["annlib", "sklearn"]),
 ]
+
+# Hopfield recall and grid search have their own scripts (their peers are a numpy
+# implementation and GridSearchCV); run.py runs them after the MLP table.
+EXTRA_SCRIPTS = {
+    "hopfield": (["bench_hopfield.py"], ["bench_hopfield.py", "--quick"]),
+    "search": (["bench_search.py"], ["bench_search.py", "--epochs", "5", "--repeats", "1"]),
+}
 
 
 def make_data(spec: dict, dtype: str):
@@ -228,18 +233,6 @@ def train(net, X, y, spec):
 RUNNERS = {"annlib": run_annlib, "sklearn": run_sklearn, "torch": run_torch}
 
 
-def extra_runner(system: str, name: str):
-    """Hopfield and grid-search workloads live in their own benchmark modules."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    if name == "hopfield":
-        import bench_hopfield
-
-        return bench_hopfield.run_one
-    import bench_search
-
-    return bench_search.run_one
-
-
 def describe_system(system: str) -> dict:
     """Version and BLAS of a worker's system, as threadpoolctl sees them after a warm-up."""
     info: dict = {}
@@ -287,8 +280,6 @@ def worker(system: str) -> None:
         try:
             if request["name"] == "describe":
                 reply = describe_system(system)
-            elif request["name"] in ("hopfield", "search"):
-                reply = extra_runner(system, request["name"])(system, request["quick"], state)
             else:
                 reply = RUNNERS[system](request["name"], request["spec"], request["dtype"], state)
         except Exception as error:  # reported in the table, the run goes on
@@ -413,6 +404,14 @@ def main(argv: list[str] | None = None) -> int:
                 notes = f"trained in {replies[-1]['trained_dtype']}"
             acc = "" if accuracy is None else f"{100 * accuracy:.1f} %"
             print(f"| {name} | {dtype} | {system} | {seconds:.4f} | {ratio} | {acc} | {notes} |")
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name, (full, quick) in EXTRA_SCRIPTS.items():
+        if only and name not in only:
+            continue
+        script = [os.path.join(here, (quick if args.quick else full)[0]), *(quick if args.quick else full)[1:]]
+        print(f"\n# {name}: python benchmarks/{' '.join((quick if args.quick else full))}", flush=True)
+        subprocess.run([sys.executable, *script], check=False)
     return 0
 
 
