@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from annlib import MLP, datasets, plot
+from annlib import MLP, Hopfield, capacity_curve, datasets, grid_search, plot, random_patterns
+from annlib.sklearn import MLPClassifier, MLPRegressor
 
 from conftest import gaussian_classes
 
@@ -43,6 +44,15 @@ def classifier() -> MLP:
 
 def regressor(**params: Any) -> MLP:
     return MLP([2, 3, 1], seed=0, **params).fit(X, X.sum(axis=1), epochs=2)
+
+
+P8 = random_patterns(3, 8, seed=0)  # three ±1 patterns of 8 units
+
+
+def non_symmetric_hopfield() -> Hopfield:
+    net = Hopfield(8)
+    net.W = np.triu(np.ones((8, 8)), 1)
+    return net
 
 
 class NoWeights:
@@ -181,6 +191,43 @@ CASES = [
          r"^weight_updates\[0\]: expected finite"),
     Case("plot-architecture-linewidth", lambda: plot.architecture(classifier(), max_linewidth=0), ValueError, r"^max_linewidth: expected a number > 0"),
     Case("plot-architecture-no-weights", lambda: plot.architecture(NoWeights()), TypeError, r"^model: expected an object with .layers and .weights"),
+    # ---------------------------------------------------------------- Hopfield
+    Case("hopfield-units-zero", lambda: Hopfield(0), ValueError, r"^n_units: expected an integer >= 1"),
+    Case("hopfield-units-string", lambda: Hopfield("8"), TypeError, r"^n_units: expected an integer"),
+    Case("hopfield-rule-unknown", lambda: Hopfield(8, rule="oja"), ValueError, r"^rule: expected one of"),
+    Case("hopfield-bias-length", lambda: Hopfield(8, bias=np.zeros(3)), ValueError, r"^bias: expected a number or 8 values"),
+    Case("hopfield-patterns-values", lambda: Hopfield(8).train(P8 * 2), ValueError, r"^patterns: expected values -1 or \+1"),
+    Case("hopfield-patterns-length", lambda: Hopfield(8).train(P8[:, :5]), ValueError, r"^patterns: expected 8 columns"),
+    Case("hopfield-patterns-nan", lambda: Hopfield(8).train(np.where(P8 > 0, np.nan, P8)), ValueError, r"^patterns: expected finite values"),
+    Case("hopfield-patterns-empty", lambda: Hopfield(8).train(np.empty((0, 8))), ValueError, r"^patterns: expected a non-empty array"),
+    Case("hopfield-patterns-strings", lambda: Hopfield(8).train([["a"] * 8]), TypeError, r"^patterns: expected an array of real numbers"),
+    Case("hopfield-W-not-square", lambda: setattr(Hopfield(8), "W", np.ones((8, 7))), ValueError, r"^W: expected an array of shape \(8, 8\)"),
+    Case("hopfield-W-infinite", lambda: setattr(Hopfield(8), "W", np.full((8, 8), np.inf)), ValueError, r"^W: expected finite values"),
+    Case("hopfield-energy-non-symmetric", lambda: non_symmetric_hopfield().energy(P8[0]), ValueError, r"^W: expected a symmetric weight matrix"),
+    Case("hopfield-mode-unknown", lambda: Hopfield(8).recall(P8[0], mode="parallel"), ValueError, r"^mode: expected one of"),
+    Case("hopfield-order-unknown", lambda: Hopfield(8).recall(P8[0], order="shuffled"), ValueError, r"^order: expected one of"),
+    Case("hopfield-max-iter-zero", lambda: Hopfield(8).recall(P8[0], max_iter=0), ValueError, r"^max_iter: expected an integer >= 1"),
+    Case("hopfield-temperature-negative", lambda: Hopfield(8).recall(P8[0], temperature=-1), ValueError, r"^temperature: expected a number >= 0"),
+    Case("hopfield-positions-out-of-range", lambda: Hopfield(8).update(P8[0], positions=[9]), IndexError, r"^positions: expected unit indices in \[0, 8\)"),
+    Case("hopfield-attractors-too-many-units", lambda: Hopfield(30).attractors(), ValueError, r"^n_units: expected at most 24 units"),
+    Case("hopfield-load-missing", lambda: Hopfield.load("/nonexistent/net.npz"), FileNotFoundError, r"^path: no such file"),
+    Case("capacity-load-negative", lambda: capacity_curve(50, [-0.1]), ValueError, r"^loads: expected numbers > 0"),
+    Case("capacity-noise-above-one", lambda: capacity_curve(50, [0.1], noise=2), ValueError, r"^noise: expected a number <= 1"),
+    # ---------------------------------------------------------------- grid_search
+    Case("search-unknown-key", lambda: grid_search({"hiden": [(4,)]}, X, Y), ValueError, r"^param_grid\['hiden'\]: unknown parameter"),
+    Case("search-bad-value", lambda: grid_search({"learning_rate": [-1]}, X, Y), ValueError, r"^param_grid\['learning_rate'\]\[0\]: expected a number > 0"),
+    Case("search-empty-values", lambda: grid_search({"learning_rate": []}, X, Y), ValueError, r"^param_grid\['learning_rate'\]: expected at least one value"),
+    Case("search-hidden-zero", lambda: grid_search({"hidden": [(0,)]}, X, Y), ValueError, r"^param_grid\['hidden'\]\[0\]\[0\]: expected an integer >= 1"),
+    Case("search-cv-one", lambda: grid_search({"learning_rate": [0.1]}, X, Y, cv=1), ValueError, r"^cv: expected an integer >= 2"),
+    Case("search-scoring-unknown", lambda: grid_search({"learning_rate": [0.1]}, X, Y, scoring="f1"), ValueError, r"^scoring: expected one of"),
+    Case("search-n-jobs-zero", lambda: grid_search({"learning_rate": [0.1]}, X, Y, n_jobs=0), ValueError, r"^n_jobs: expected -1"),
+    Case("search-backend-unknown", lambda: grid_search({"learning_rate": [0.1]}, X, Y, backend="spark"), ValueError, r"^backend: expected one of"),
+    Case("search-y-length", lambda: grid_search({"learning_rate": [0.1]}, X[:5], Y), ValueError, r"^y: expected 5 targets"),
+    # ---------------------------------------------------------------- scikit-learn estimators
+    Case("sklearn-hidden-zero", lambda: MLPClassifier(hidden_layer_sizes=(0,), epochs=2).fit(X, Y), ValueError, r"^hidden_layer_sizes\[0\]: expected an integer >= 1"),
+    Case("sklearn-learning-rate-negative", lambda: MLPRegressor(learning_rate=-1, epochs=2).fit(X, X[:, 0]), ValueError, r"^learning_rate: expected a number > 0"),
+    Case("sklearn-activation-unknown", lambda: MLPClassifier(activation="swish", epochs=2).fit(X, Y), ValueError, r"^activation: expected one of"),
+    Case("sklearn-partial-fit-without-classes", lambda: MLPClassifier(epochs=2).partial_fit(X, Y), ValueError, r"^classes: expected every class label"),
 ]
 
 
@@ -194,7 +241,7 @@ def test_the_table_has_unique_ids_and_names_an_argument_in_every_row():
     assert len(CASES) >= 40
     assert len({case.id for case in CASES}) == len(CASES)
     for case in CASES:
-        assert re.match(r"\^[A-Za-z_][A-Za-z0-9_]*(\\\[\d+\\\])?:", case.match), case.id
+        assert re.match(r"\^[A-Za-z_][A-Za-z0-9_]*(\\\[.*?\\\])*:", case.match), case.id
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
