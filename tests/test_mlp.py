@@ -624,3 +624,19 @@ def test_concurrent_predictions_from_one_model_agree():
         results = list(pool.map(lambda _: model.predict_proba(X), range(16)))
     for result in results:
         np.testing.assert_array_equal(result, expected)
+
+
+def misaligned(array):
+    """A copy of ``array`` whose data starts one byte past an 8-byte boundary."""
+    raw = bytearray(array.nbytes + 1)
+    view = np.frombuffer(raw, dtype=array.dtype, offset=1, count=array.size).reshape(array.shape)
+    view[...] = array
+    assert not view.flags.aligned
+    return view
+
+
+def test_misaligned_arrays_are_accepted():
+    X, y = gaussian_classes(20)
+    model = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(X, y, epochs=3)
+    other = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(misaligned(X), y, epochs=3)
+    np.testing.assert_array_equal(other.outputs(misaligned(X)), model.outputs(X))

@@ -146,7 +146,9 @@ def as_float_array(
                 f"got {largest:.3g}"
             )
     # np.asarray keeps 0-D arrays 0-D (np.ascontiguousarray would make them 1-D).
-    return np.asarray(array, dtype=target, order="C")
+    # "A": numpy arrays can be misaligned (e.g. unpickled from a byte buffer); the
+    # engine reads doubles through aligned pointers, so those are copied once here.
+    return np.require(np.asarray(array, dtype=target, order="C"), requirements=["C", "A"])
 
 
 def check_path(path: Any, name: str = "path") -> Path:

@@ -632,9 +632,11 @@ def _fit_batch(
             )
         fit_jobs = _core.fit_jobs64 if dtype == "float64" else _core.fit_jobs32
         hook = None if progress is None else (lambda done, before=finished: progress(before + done))
+        # Aligned, C-ordered copies only where needed: arrays a Dask worker unpickles
+        # can sit at odd offsets of a buffer, and the engine reads them as doubles.
         results = fit_jobs(
-            X.astype(dtype, copy=False),
-            [T.astype(dtype, copy=False) for T in targets],
+            np.require(X, dtype=dtype, requirements=["C", "A"]),
+            [np.require(T, dtype=dtype, requirements=["C", "A"]) for T in targets],
             folds,
             batch,
             scoring,
