@@ -6,11 +6,12 @@ user always learns which argument was wrong and what would have been right.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -173,20 +174,31 @@ def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> P
         raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
     if path.is_dir():
         raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a file name")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    with replaced_atomically(path) as temporary:
+        with open(temporary, "wb") as stream:
             np.savez(stream, **arrays)
             stream.flush()
             os.fsync(stream.fileno())
+    return path
+
+
+@contextlib.contextmanager
+def replaced_atomically(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temporary file next to ``path``; rename it to ``path`` only if the block succeeds.
+
+    On any failure (an exception, Ctrl-C) the temporary file is removed and a
+    previous file at ``path`` is left untouched.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
+    os.close(handle)
+    try:
+        yield Path(temporary)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
-    return path
 
 
 def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:

@@ -23,14 +23,20 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_float, check_int, describe
+from ._checks import (
+    as_float_array,
+    check_choice,
+    check_float,
+    check_int,
+    describe,
+    replaced_atomically,
+)
 
 __all__ = [
     "architecture",
@@ -989,10 +995,6 @@ def training_animation(
     axes = list(figure.subplots(1, panels, squeeze=False)[0])
 
     writer = PillowWriter(fps=fps)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=".gif", dir=path.parent if str(path.parent) else "."
-    )
-    os.close(handle)
     last_epoch = 0  # epoch of the previous frame
     scale = None  # edge width scale of the architecture view
 
@@ -1042,15 +1044,8 @@ def training_animation(
         writer.grab_frame()
         return True
 
-    try:
+    with replaced_atomically(path, suffix=".gif") as temporary:
         writer.setup(figure, temporary, dpi=dpi)
         model.fit(X, y, epochs, callback=draw, callback_every=every)
         writer.finish()
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
     return path
