@@ -10,7 +10,7 @@ import pytest
 
 import annlib
 from annlib import search as search_module
-from conftest import gaussian_classes, spiral_classes
+from conftest import spiral_classes
 
 GRID = {"hidden": [(4,), (8, 8)], "learning_rate": [0.05, 0.3], "activation": ["tanh", "relu"]}
 

@@ -6,7 +6,7 @@ The engine is C++ (Eigen) in ``annlib._core``; this package is its Python face.
 from __future__ import annotations
 
 try:
-    from . import _core
+    from . import _core  # noqa: F401  (imported first: a missing build fails here, with advice)
 except ImportError as error:  # pragma: no cover - only without a build
     raise ImportError(
         "annlib's compiled engine (annlib._core) is missing. Install annlib with "
