@@ -640,3 +640,23 @@ def test_misaligned_arrays_are_accepted():
     model = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(X, y, epochs=3)
     other = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(misaligned(X), y, epochs=3)
     np.testing.assert_array_equal(other.outputs(misaligned(X)), model.outputs(X))
+
+
+def test_task_regression_keeps_zero_one_targets_as_values():
+    X, y = gaussian_classes(20)
+    auto = MLP([2, 4, 1], output_activation="sigmoid", seed=0).fit(X, y, epochs=20)
+    regression = MLP([2, 4, 1], output_activation="sigmoid", task="regression", seed=0).fit(X, y, epochs=20)
+    assert auto.is_classifier and set(auto.predict(X)) <= {0, 1}
+    assert not regression.is_classifier and regression.classes_ is None
+    np.testing.assert_array_equal(regression.predict(X), regression.outputs(X)[:, 0])
+
+
+def test_task_classification_takes_float_labels_and_rejects_outputs_that_cannot_classify():
+    X, y = gaussian_classes(20)
+    model = MLP([2, 4, 1], output_activation="tanh", task="classification", seed=0)
+    model.fit(X, y.astype(float) + 1.0, epochs=5)
+    assert model.classes_.tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="task: classification needs a softmax output"):
+        MLP([2, 4, 2], output_activation="identity", task="classification").fit(X, y)
+    with pytest.raises(ValueError, match="task: expected one of"):
+        MLP([2, 4, 1], task="clustering")

@@ -272,5 +272,7 @@ def test_single_class_is_refused_with_a_message_about_classes():
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
 def test_every_annlib_mlp_parameter_is_an_estimator_parameter(Estimator):
     names = set(Estimator().get_params())
-    assert set(annlib.mlp.DEFAULTS) - {"seed"} <= names
+    # seed is random_state; the task is the estimator's kind (a classifier classifies).
+    assert set(annlib.mlp.DEFAULTS) - {"seed", "task"} <= names
+    assert Estimator._TASK == ("classification" if Estimator is MLPClassifier else "regression")
     assert {"hidden_layer_sizes", "epochs", "early_stopping", "random_state"} <= names

@@ -35,6 +35,7 @@ OUTPUT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "bipolar_sigmoid", "softmax
 LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 INITS = ("normal", "glorot", "he")
+TASKS = ("auto", "classification", "regression")
 
 # The constructor's parameters and defaults, in order: the one list that
 # get_params, set_params, __repr__, save/load and pickling all read.
@@ -58,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "leaky_slope": 0.01,
     "seed": None,
     "dtype": "float64",
+    "task": "auto",
 }
 
 # Target values and decision threshold of a single bounded output used as a binary classifier.
@@ -104,6 +106,11 @@ class MLP:
         ``None`` draws one; it is stored so ``reset()`` reproduces it.
     dtype : str
         ``float64`` (default) or ``float32``.
+    task : str
+        ``auto`` (default: decided from the outputs and the first targets, see
+        ``fit``), ``classification`` (labels are required; an output that cannot
+        classify is an error) or ``regression`` (targets are used as given, even
+        0/1 values for a sigmoid output).
 
     Examples
     --------
@@ -179,6 +186,7 @@ class MLP:
                 setattr(config, key, params[key])
         config.batch_size = 0 if params["batch_size"] is None else params["batch_size"]
         config.seed = params["seed"]
+        check_choice(params["task"], "task", TASKS)
         config.validate()  # the engine's own checks (e.g. cross_entropy needs softmax/sigmoid)
         return config
 
@@ -346,8 +354,11 @@ class MLP:
         """
         n_out = self._layers[-1]
         out_act = self._params["output_activation"]
+        task = self._params["task"]
         given = None if classes is None else _unique_labels(np.asarray(classes), "classes")
         self.classes_, self._task = None, "regression"
+        if task == "regression":
+            return
         if out_act == "softmax":
             self._task = "multiclass"
             if y.ndim == 2:
@@ -367,12 +378,17 @@ class MLP:
             return
         single = n_out == 1 and out_act in _BINARY_TARGETS and (y.ndim == 1 or y.shape[1] == 1)
         if not single:
+            if task == "classification":
+                raise ValueError(
+                    f"task: classification needs a softmax output, sigmoid outputs with cross_entropy, or a "
+                    f"single sigmoid/tanh/bipolar_sigmoid output; got {n_out} {out_act} output(s)"
+                )
             return
         flat = y.reshape(-1)
         low, high, _ = _BINARY_TARGETS[out_act]
         natural = flat.dtype.kind in "biuf" and bool(np.isin(flat, (low, high)).all())
         labels = flat.dtype.kind in "biuUS"
-        if not (cross_entropy or natural or labels or given is not None):
+        if not (cross_entropy or natural or labels or given is not None or task == "classification"):
             return  # float targets for a bounded output: regression
         if given is not None:
             found = given

@@ -41,13 +41,14 @@ class _MLPEstimator(BaseEstimator):
     """What the classifier and the regressor share: building, training and reporting."""
 
     # annlib.MLP's constructor parameters, passed through under the same names
-    # (its seed is random_state here).
-    _MLP_PARAMS = tuple(name for name in DEFAULTS if name != "seed")
+    # (its seed is random_state here; its task is fixed by the estimator's kind: _TASK).
+    _MLP_PARAMS = tuple(name for name in DEFAULTS if name not in ("seed", "task"))
+    _TASK: str
 
     def _new_model(self, n_features: int, n_outputs: int) -> MLP:
         hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
         params = {name: getattr(self, name) for name in self._MLP_PARAMS}
-        return MLP([n_features, *hidden, n_outputs], seed=self._seed(), **params)
+        return MLP([n_features, *hidden, n_outputs], seed=self._seed(), task=self._TASK, **params)
 
     def _seed(self) -> int | None:
         """random_state as MLP's seed: an int is used as is, so ``random_state=3`` is ``seed=3``."""
@@ -126,6 +127,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     >>> clf = MLPClassifier(hidden_layer_sizes=(8,), epochs=100, random_state=0)  # doctest: +SKIP
     >>> clf.fit(X, y).score(X, y)                                                  # doctest: +SKIP
     """
+
+    _TASK = "classification"
 
     def __init__(
         self,
@@ -273,6 +276,9 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     its range; it never turns the estimator into a classifier.
     """
 
+    # A regressor stays a regressor whatever y holds (0/1 targets for a sigmoid output included).
+    _TASK = "regression"
+
     def __init__(
         self,
         hidden_layer_sizes=(16,),
@@ -357,11 +363,6 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     def _start(self, n_features: int, y: np.ndarray) -> np.ndarray:
         targets = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         self.model_ = self._new_model(n_features, targets.shape[1])
-        # annlib.MLP decides the task from the targets at its first fit, and takes a
-        # single bounded output with targets of exactly 0/1 (or sigmoid + cross_entropy)
-        # for a binary classifier; a regressor must stay a regressor whatever y holds.
-        self.model_._task = "regression"
-        self.model_._fitted = True
         self.n_outputs_ = targets.shape[1]
         self._single_output = y.ndim == 1
         return targets
