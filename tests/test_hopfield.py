@@ -633,3 +633,37 @@ def test_repr_and_exports():
     assert annlib.flip is hopfield.flip is _patterns.flip
     assert annlib.random_patterns is hopfield.random_patterns is _patterns.random_patterns
     assert annlib.capacity_curve is hopfield.capacity_curve
+
+
+RECALL_INTERRUPT_SCRIPT = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import annlib
+net = annlib.Hopfield(256, seed=0)
+net.train(annlib.random_patterns(10, 256, seed=0))
+probes = annlib.flip(annlib.random_patterns(64, 256, seed=1), 0.1, seed=2)
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:
+    # Glauber dynamics at T > 0 never settle: this would run for minutes.
+    net.recall(probes, mode="async", temperature=0.5, max_iter=1_000_000)
+except KeyboardInterrupt:
+    waited = time.perf_counter() - start - 0.5
+    result = net.recall(probes[:2], mode="async")
+    assert result.converged.all()
+    print(f"interrupted after {waited:.3f}s")
+    sys.exit(0)
+sys.exit("recall was not interrupted")
+"""
+
+
+def test_ctrl_c_stops_recall_within_a_second_and_leaves_the_network_usable():
+    import re
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", RECALL_INTERRUPT_SCRIPT], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    waited = float(re.search(r"interrupted after ([\d.]+)s", done.stdout).group(1))
+    assert waited < 1.0
