@@ -3,6 +3,19 @@
 import numpy as np
 import pytest
 
+# Every hidden activation, and every valid (output activation, loss) pair: the
+# tables the gradient and property tests run over.
+HIDDEN = ["sigmoid", "tanh", "bipolar_sigmoid", "relu", "leaky_relu", "identity"]
+OUTPUT_LOSS = [
+    ("identity", "mse"),
+    ("sigmoid", "mse"),
+    ("tanh", "mse"),
+    ("bipolar_sigmoid", "mse"),
+    ("softmax", "mse"),
+    ("softmax", "cross_entropy"),
+    ("sigmoid", "cross_entropy"),
+]
+
 
 @pytest.fixture
 def xor_data():

@@ -11,18 +11,8 @@ import pytest
 import annlib
 from annlib import MLP
 
-from conftest import gaussian_classes
+from conftest import HIDDEN, OUTPUT_LOSS, gaussian_classes
 
-HIDDEN = ["sigmoid", "tanh", "bipolar_sigmoid", "relu", "leaky_relu", "identity"]
-OUTPUT_LOSS = [
-    ("identity", "mse"),
-    ("sigmoid", "mse"),
-    ("tanh", "mse"),
-    ("bipolar_sigmoid", "mse"),
-    ("softmax", "mse"),
-    ("softmax", "cross_entropy"),
-    ("sigmoid", "cross_entropy"),
-]
 # depth = number of weight layers; depth 1 has no hidden layer, so one hidden activation suffices.
 GRADIENT_CASES = [("tanh", out, loss, 1) for out, loss in OUTPUT_LOSS] + [
     (hidden, out, loss, depth) for hidden, (out, loss), depth in itertools.product(HIDDEN, OUTPUT_LOSS, [2, 3, 4])

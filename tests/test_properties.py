@@ -19,16 +19,8 @@ from hypothesis import strategies as st
 import annlib
 from annlib import MLP
 
-HIDDEN = ["sigmoid", "tanh", "bipolar_sigmoid", "relu", "leaky_relu", "identity"]
-OUTPUT_LOSS = [
-    ("identity", "mse"),
-    ("sigmoid", "mse"),
-    ("tanh", "mse"),
-    ("bipolar_sigmoid", "mse"),
-    ("softmax", "mse"),
-    ("softmax", "cross_entropy"),
-    ("sigmoid", "cross_entropy"),
-]
+from conftest import HIDDEN, OUTPUT_LOSS
+
 BOUNDS = {"sigmoid": (0, 1), "softmax": (0, 1), "tanh": (-1, 1), "bipolar_sigmoid": (-1, 1)}
 
 
