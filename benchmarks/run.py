@@ -85,6 +85,14 @@ def make_data(spec: dict, dtype: str):
     return X[:n], y[:n], X[n:], y[n:]
 
 
+def boundary_grid(resolution: int, dtype: str):
+    """The (resolution², 2) points of a decision-boundary picture around the W1 data."""
+    import numpy as np
+
+    axes = np.meshgrid(np.linspace(-1, 2, resolution), np.linspace(-1, 1.5, resolution))
+    return np.stack(axes, -1).reshape(-1, 2).astype(dtype)
+
+
 def flops_per_sample(layers: list[int]) -> float:
     """Floating-point operations of one sample's forward + backward pass as annlib computes it.
 
@@ -108,9 +116,7 @@ def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
             model = annlib.MLP([2, 8, 2], output_activation="softmax", loss="cross_entropy",
                                learning_rate=0.1, seed=0, dtype=dtype).fit(X, y, epochs=200)
             state[("W1model", dtype)] = model
-        r = spec["resolution"]
-        grid = np.stack(np.meshgrid(np.linspace(-1, 2, r), np.linspace(-1, 1.5, r)), -1).reshape(-1, 2)
-        grid = grid.astype(dtype)
+        grid = boundary_grid(spec["resolution"], dtype)
         start = time.perf_counter()
         labels = model.predict(grid)
         return {"seconds": time.perf_counter() - start, "checksum": int(labels.sum())}
@@ -146,9 +152,7 @@ def run_sklearn(name: str, spec: dict, dtype: str, state: dict) -> dict:
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model = classifier({**FULL["W1"], "epochs": 200}, len(X)).fit(X, y)
             state[("W1model", dtype)] = model
-        r = spec["resolution"]
-        grid = np.stack(np.meshgrid(np.linspace(-1, 2, r), np.linspace(-1, 1.5, r)), -1).reshape(-1, 2)
-        grid = grid.astype(dtype)
+        grid = boundary_grid(spec["resolution"], dtype)
         start = time.perf_counter()
         labels = model.predict(grid)
         return {"seconds": time.perf_counter() - start, "checksum": int(labels.sum())}
@@ -190,9 +194,7 @@ def run_torch(name: str, spec: dict, dtype: str, state: dict) -> dict:
             net = network([2, 8, 2])
             train(net, torch.from_numpy(X), torch.from_numpy(y), {**FULL["W1"], "epochs": 200})
             state[("W1model", dtype)] = net
-        r = spec["resolution"]
-        grid = np.stack(np.meshgrid(np.linspace(-1, 2, r), np.linspace(-1, 1.5, r)), -1).reshape(-1, 2)
-        grid = torch.from_numpy(grid.astype(dtype))
+        grid = torch.from_numpy(boundary_grid(spec["resolution"], dtype))
         start = time.perf_counter()
         with torch.no_grad():
             labels = net(grid).argmax(dim=1)
