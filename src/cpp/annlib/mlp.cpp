@@ -365,27 +365,30 @@ Eigen::Index MLP<Scalar>::count_correct(const ConstRef& X, const ConstRef& T, Ac
     return correct_in_block<Matrix>(Y, T, rule, threshold);
 }
 
+// One forward and backward pass over the whole of (X, T), checked: the gradient
+// goes into `grad`, the batch's mean data loss is returned.
 template <class Scalar>
-typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const ConstRef& T) const {
+double MLP<Scalar>::batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
     ThreadBudget threads(threads_for(X.cols()));
     Workspace ws(config_.layers, X.cols(), true);
-    Vector grad(params_.size());
+    grad.resize(params_.size());
     forward_block(X, ws);
-    backward_block(X, T, ws, grad);
+    return backward_block(X, T, ws, grad);
+}
+
+template <class Scalar>
+typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const ConstRef& T) const {
+    Vector grad;
+    batch_gradient(X, T, grad);
     return grad;
 }
 
 template <class Scalar>
 double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
-    check_inputs(X, "X");
-    check_targets(X, T, "y");
-    ThreadBudget threads(threads_for(X.cols()));
-    Workspace ws(config_.layers, X.cols(), true);
-    Vector grad(params_.size());
-    forward_block(X, ws);
-    const double value = backward_block(X, T, ws, grad) + l2_penalty();
+    Vector grad;
+    const double value = batch_gradient(X, T, grad) + l2_penalty();
     Vector before = params_;
     optimizer_state_.update(config_.optimizer, params_, grad);
     if (!params_.allFinite()) {

@@ -148,6 +148,7 @@ private:
     int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const;
+    double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
 
     MLPConfig config_;
     std::vector<Eigen::Index> weight_offset_, bias_offset_;
