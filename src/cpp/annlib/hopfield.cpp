@@ -90,6 +90,9 @@ std::string str(T value) {
 
 // Columns this wide go through one GEMM between two interrupt polls.
 constexpr int kFieldChunk = 256;
+// Stored patterns are kept as int8 in blocks of this many, padded with zeros.
+constexpr int kSignBlock = 16;
+Eigen::Index padded_count(Eigen::Index p) { return (p + kSignBlock - 1) / kSignBlock * kSignBlock; }
 // Rows per thread task when many probes add columns of W to their fields.
 constexpr int kRowBlock = 512;
 
@@ -110,16 +113,29 @@ struct Dynamics {
     Scalar high;
     Scalar low;
     double temperature;
+    // The stored patterns as rows when they give the fields (use_patterns()),
+    // else null; W = c (X X^T - self I).
+    const Matrix* Xt;
+    const std::int8_t* signs;  // the same patterns as int8, unit i at signs + i P
+    Scalar c;
+    Scalar self;
 
     // Deterministic: high iff h_i >= theta_i (up to rounding).  Glauber at T > 0:
     // P(high) = 1 / (1 + exp(-(high - low)(h_i - theta_i) / T)), which is
     // 1 / (1 + e^(-2h/T)) for +-1 units.
     Scalar decide(int i, Scalar field, Rng& rng) const {
-        if (temperature <= 0.0) return field >= cut[i] ? high : low;
+        if (temperature <= 0.0) return threshold(i, field);
         const double excess = static_cast<double>(field) - static_cast<double>(theta[i]);
         const double p =
             1.0 / (1.0 + std::exp(-static_cast<double>(high - low) * excess / temperature));
         return rng.uniform() < p ? high : low;
+    }
+
+    // The deterministic rule without a branch: which way a field falls is a coin
+    // toss for the branch predictor, and a mispredict costs more than a visit.
+    Scalar threshold(int i, Scalar field) const {
+        const Scalar values[2] = {low, high};
+        return values[field >= cut[i]];
     }
 
     double energy(const Scalar* s, const Scalar* h) const {
@@ -132,31 +148,83 @@ struct Dynamics {
         return -0.5 * quadratic + linear;
     }
 
-    // Visits the units order[0..count) one at a time, keeping h = W s up to date
-    // with one column of W per flip.  Returns the number of flips.
-    int async_pass(Scalar* s, Scalar* h, const int* order, int count, Rng& rng, double* energy_now,
-                   std::vector<double>* unit_trace) const {
-        const int n = static_cast<int>(W.rows());
-        Eigen::Map<Vector> fields(h, n);
+    // Visits the units order[0..count) one at a time: field_of(i) is unit i's
+    // field now, on_flip(i, delta) learns that s_i changed by delta (before s_i is
+    // written).  Returns the number of flips.
+    template <class FieldOf, class OnFlip>
+    int visit(Scalar* s, const int* order, int count, Rng& rng, double* energy_now,
+              std::vector<double>* unit_trace, FieldOf field_of, OnFlip on_flip) const {
+        const bool glauber = temperature > 0.0;
         int flips = 0;
         for (int k = 0; k < count; ++k) {
             const int i = order[k];
-            const Scalar next = decide(i, h[i], rng);
+            const Scalar h = field_of(i);
+            const Scalar next = glauber ? decide(i, h, rng) : threshold(i, h);
             if (next != s[i]) {
                 const Scalar delta = next - s[i];
                 if (unit_trace) {
                     const double d = static_cast<double>(delta);
-                    *energy_now +=
-                        -d * (static_cast<double>(h[i]) - static_cast<double>(theta[i])) -
-                        0.5 * static_cast<double>(W(i, i)) * d * d;
+                    *energy_now += -d * (static_cast<double>(h) - static_cast<double>(theta[i])) -
+                                   0.5 * static_cast<double>(W(i, i)) * d * d;
                 }
+                on_flip(i, delta);
                 s[i] = next;
-                fields.noalias() += W.col(i) * delta;
                 ++flips;
             }
             if (unit_trace) unit_trace->push_back(*energy_now);
         }
         return flips;
+    }
+
+    // Keeps h = W s up to date with one column of W per flip.
+    int async_pass(Scalar* s, Scalar* h, const int* order, int count, Rng& rng, double* energy_now,
+                   std::vector<double>* unit_trace) const {
+        Eigen::Map<Vector> fields(h, W.rows());
+        return visit(
+            s, order, count, rng, energy_now, unit_trace, [h](int i) { return h[i]; },
+            [&](int i, Scalar delta) { fields.noalias() += W.col(i) * delta; });
+    }
+
+    // With stored patterns (Xt = X^T, P x N) keeps only the overlaps m = X^T s
+    // and computes each visited field from them, h_i = c (x_i . m - d P s_i):
+    // P multiply-adds per visit and per flip instead of N per flip.  The
+    // patterns are +-1 and the overlaps integers (|m| <= N), so this runs on
+    // int8 x int32, exactly, with a P x N int8 copy that stays in cache.
+    // Patterns and overlaps are padded with zeros to kSignBlock, whole vectors.
+    int overlap_pass(Scalar* s, std::int32_t* m, const int* order, int count, Rng& rng,
+                     double* energy_now, std::vector<double>* unit_trace) const {
+        const Eigen::Index p = padded_count(Xt->rows());
+        auto field_of = [&](int i) {
+            const std::int8_t* x = signs + i * p;
+            std::int32_t sum = 0;
+            for (Eigen::Index b = 0; b < p; b += kSignBlock)
+                for (int k = 0; k < kSignBlock; ++k) sum += x[b + k] * m[b + k];
+            return c * (static_cast<Scalar>(sum) - self * s[i]);
+        };
+        auto on_flip = [&](int i, Scalar delta) {
+            const std::int8_t* x = signs + i * p;
+            const auto step = static_cast<std::int32_t>(delta);
+            for (Eigen::Index b = 0; b < p; b += kSignBlock) {
+                std::int32_t block[kSignBlock];  // a local: no aliasing with the int8 signs
+                for (int k = 0; k < kSignBlock; ++k) block[k] = m[b + k] + step * x[b + k];
+                std::copy(block, block + kSignBlock, m + b);
+            }
+        };
+        return visit(s, order, count, rng, energy_now, unit_trace, field_of, on_flip);
+    }
+
+    // m = X^T s from the int8 patterns (padded_count(P) entries).
+    void overlaps(const Scalar* s, std::int32_t* m) const {
+        const Eigen::Index p = padded_count(Xt->rows()), n = Xt->cols();
+        for (Eigen::Index b = 0; b < p; b += kSignBlock) {
+            std::int32_t block[kSignBlock] = {};  // a local: no aliasing with the int8 signs
+            for (Eigen::Index i = 0; i < n; ++i) {
+                const std::int8_t* x = signs + i * p + b;
+                const std::int32_t sign = s[i] > 0 ? 1 : -1;
+                for (int k = 0; k < kSignBlock; ++k) block[k] += sign * x[k];
+            }
+            std::copy(block, block + kSignBlock, m + b);
+        }
     }
 
     // Asynchronous recall of one probe: sweeps until one changes nothing.
@@ -166,6 +234,11 @@ struct Dynamics {
         const int n = static_cast<int>(W.rows());
         Eigen::Map<Vector> fields(h, n);
         Eigen::Map<const Vector> state(s, n);
+        std::vector<std::int32_t> m;
+        if (Xt) {
+            m.resize(static_cast<std::size_t>(padded_count(Xt->rows())));
+            overlaps(s, m.data());
+        }
         std::iota(order.begin(), order.end(), 0);
         const bool per_unit = trace && options.track_energy == EnergyTrace::unit;
         double energy_now = 0.0;
@@ -175,16 +248,26 @@ struct Dynamics {
         }
         // Flips since h was last computed from scratch; each adds one rounding
         // per entry, so recompute once they reach N (at most doubling the cost).
+        // Overlaps are exact and need no refresh.
         long since_fresh = 0;
         iterations = 0;
         converged = false;
         for (int sweep = 1; sweep <= options.max_iter; ++sweep) {
             check();
             if (options.order == UpdateOrder::random) rng.shuffle(order);
+            std::vector<double>* unit_trace = per_unit ? trace : nullptr;
             const int flips =
-                async_pass(s, h, order.data(), n, rng, &energy_now, per_unit ? trace : nullptr);
+                Xt ? overlap_pass(s, m.data(), order.data(), n, rng, &energy_now, unit_trace)
+                   : async_pass(s, h, order.data(), n, rng, &energy_now, unit_trace);
             since_fresh += flips;
-            if (since_fresh >= n) {
+            if (Xt) {
+                if (trace) {
+                    const Vector overlap =
+                        Eigen::Map<const Eigen::VectorXi>(m.data(), Xt->rows())
+                            .template cast<Scalar>();
+                    fields.noalias() = c * (Xt->transpose() * overlap - self * state);
+                }
+            } else if (since_fresh >= n) {
                 fields.noalias() = W * state;
                 since_fresh = 0;
             }
@@ -221,7 +304,23 @@ Hopfield<Scalar>::Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, b
     W_ = Matrix::Zero(n_, n_);
     theta_ = Vector::Zero(n_);
     projection_diagonal_ = Vector::Zero(n_);
+    forget_patterns();
     refresh_thresholds();
+}
+
+template <class Scalar>
+void Hopfield<Scalar>::forget_patterns() {
+    factored_ = rule_ == HopfieldRule::hebbian && W_.isZero(0);
+    stored_.resize(0, factored_ ? n_ : 0);
+    signs_.clear();
+}
+
+template <class Scalar>
+bool Hopfield<Scalar>::use_patterns() const {
+    const double p = static_cast<double>(stored_.rows());
+    // Integer sums up to N P must be exact in Scalar (2^24 in float) and int32.
+    const double exact = std::ldexp(1.0, std::min(std::numeric_limits<Scalar>::digits, 31));
+    return factored_ && 2 * p < n_ && p * n_ < exact;
 }
 
 template <class Scalar>
@@ -238,6 +337,9 @@ void Hopfield<Scalar>::set_weights(const Eigen::Ref<const Matrix>& W) {
     if (!W.allFinite())
         throw std::invalid_argument("W: expected finite values, got NaN or infinity");
     W_ = W;
+    factored_ = false;
+    stored_.resize(0, 0);
+    signs_.clear();
     const Scalar scale = W_.cwiseAbs().maxCoeff();
     symmetric_ = (W_ - W_.transpose()).cwiseAbs().maxCoeff() <=
                  Scalar(16) * std::numeric_limits<Scalar>::epsilon() * scale;
@@ -266,7 +368,50 @@ void Hopfield<Scalar>::set_rule(HopfieldRule rule) {
         throw std::invalid_argument(
             "rule: expected 'hebbian' or 'sparse_hebbian' (only those two switch), got '" +
             hopfield_rule_name(rule) + "' for a '" + hopfield_rule_name(rule_) + "' network");
+    if (rule != rule_) {
+        factored_ = false;
+        stored_.resize(0, 0);
+        signs_.clear();
+    }
     rule_ = rule;
+}
+
+template <class Scalar>
+void Hopfield<Scalar>::restore_patterns(const Eigen::Ref<const Matrix>& rows) {
+    if (rule_ != HopfieldRule::hebbian)
+        throw std::invalid_argument("patterns: expected none for the '" + hopfield_rule_name(rule_) +
+                                    "' rule, which keeps only W");
+    if (rows.cols() != n_)
+        throw std::invalid_argument("patterns: expected patterns of " + str(n_) +
+                                    " units, got " + str(rows.cols()));
+    if (rows.rows() != n_patterns_)
+        throw std::invalid_argument("patterns: expected " + str(n_patterns_) +
+                                    " patterns (n_patterns), got " + str(rows.rows()));
+    const Matrix columns = rows.transpose();
+    check_states(columns, "patterns");
+    // W must be c (X X^T - d P I) up to the rounding of building it.
+    Matrix expected = Matrix::Zero(n_, n_);
+    expected.template selfadjointView<Eigen::Lower>().rankUpdate(columns, hebbian_scale());
+    mirror_lower(expected);
+    if (zero_diagonal_) expected.diagonal().setZero();
+    const Scalar scale = std::max(Scalar(1), expected.cwiseAbs().maxCoeff());
+    const Scalar allowed = Scalar(64) * std::numeric_limits<Scalar>::epsilon() *
+                           static_cast<Scalar>(std::max<Eigen::Index>(rows.rows(), 1)) * scale;
+    if (!((expected - W_).cwiseAbs().maxCoeff() <= allowed))
+        throw std::invalid_argument(
+            "patterns: expected the patterns whose Hebbian sum is W, got others");
+    stored_ = rows;
+    factored_ = true;
+    copy_signs();
+}
+
+template <class Scalar>
+void Hopfield<Scalar>::copy_signs() {
+    const Eigen::Index p = stored_.rows(), padded = padded_count(p);
+    signs_.assign(static_cast<std::size_t>(padded * n_), 0);
+    for (Eigen::Index i = 0; i < n_; ++i)
+        for (Eigen::Index k = 0; k < p; ++k)
+            signs_[static_cast<std::size_t>(i * padded + k)] = stored_(k, i) > 0 ? 1 : -1;
 }
 
 template <class Scalar>
@@ -296,6 +441,9 @@ void Hopfield<Scalar>::check_states(const ConstStates& states, const char* name)
         throw std::invalid_argument(std::string(name) + ": expected states of " + str(n_) +
                                     " units, got " + str(states.rows()));
     const Scalar high = 1, low = this->low();
+    // (v - high)(v - low) is 0 exactly for the two allowed values (NaN and
+    // overflow are not 0): one vectorised pass, then a search for the message.
+    if (((states.array() - high) * (states.array() - low)).matrix().isZero(0)) return;
     for (Eigen::Index b = 0; b < states.cols(); ++b)
         for (Eigen::Index i = 0; i < n_; ++i) {
             const Scalar v = states(i, b);
@@ -324,6 +472,7 @@ void Hopfield<Scalar>::train(const ConstStates& patterns) {
     projection_diagonal_.setZero();
     symmetric_ = true;
     n_patterns_ = 0;
+    forget_patterns();
     add(patterns);
 }
 
@@ -337,6 +486,12 @@ void Hopfield<Scalar>::add(const ConstStates& patterns) {
     switch (rule_) {
         case HopfieldRule::hebbian:
             learn_hebbian(patterns, false);
+            if (factored_) {
+                const Eigen::Index p = stored_.rows();
+                stored_.conservativeResize(p + patterns.cols(), n_);
+                stored_.bottomRows(patterns.cols()) = patterns.transpose();
+                copy_signs();
+            }
             break;
         case HopfieldRule::sparse_hebbian:
             learn_hebbian(patterns, true);
@@ -434,7 +589,15 @@ void Hopfield<Scalar>::fields(const ConstStates& states, Matrix& H,
     InterruptPoller poller(interrupt);
     for (Eigen::Index start = 0; start < count; start += kFieldChunk) {
         const Eigen::Index width = std::min<Eigen::Index>(kFieldChunk, count - start);
-        H.middleCols(start, width).noalias() = W_ * states.middleCols(start, width);
+        if (use_patterns()) {
+            const Matrix overlaps = stored_ * states.middleCols(start, width);
+            auto block = H.middleCols(start, width);
+            block.noalias() = stored_.transpose() * overlaps;
+            block -= self_coupling() * states.middleCols(start, width);
+            block *= hebbian_scale();
+        } else {
+            H.middleCols(start, width).noalias() = W_ * states.middleCols(start, width);
+        }
         poller.poll();
     }
 }
@@ -445,7 +608,8 @@ std::vector<double> Hopfield<Scalar>::energy(const ConstStates& states) const {
     require_symmetric("the energy");
     Matrix H;
     fields(states, H, Interrupt());
-    Dynamics<Scalar> d{W_, theta_, cut_, Scalar(1), low(), 0.0};
+    Dynamics<Scalar> d{W_,      theta_,  cut_,      Scalar(1), low(), 0.0,
+                       nullptr, nullptr, Scalar(0), Scalar(0)};
     std::vector<double> out(static_cast<std::size_t>(states.cols()));
     for (Eigen::Index b = 0; b < states.cols(); ++b) {
         const Vector s = states.col(b);
@@ -494,7 +658,8 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
     Matrix S = states;
     Matrix H;
     fields(S, H, interrupt);
-    const Dynamics<Scalar> d{W_, theta_, cut_, Scalar(1), low(), temperature};
+    const Dynamics<Scalar> d{W_,      theta_,  cut_,      Scalar(1), low(), temperature,
+                             nullptr, nullptr, Scalar(0), Scalar(0)};
     parallel_for(
         static_cast<int>(count),
         [&](int b, const Interrupt&) {
@@ -555,8 +720,23 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
 
     Matrix& S = result.states;
     Matrix H;
-    fields(S, H, interrupt);  // one GEMM for every probe
-    const Dynamics<Scalar> d{W_, theta_, cut_, Scalar(1), low(), options.temperature};
+    // One GEMM for every probe; asynchronous recall from the stored patterns
+    // keeps overlaps instead and needs fields only for an energy trace.
+    if (options.mode == UpdateMode::sync || !use_patterns() || tracking)
+        fields(S, H, interrupt);
+    else
+        H.resize(n_, count);
+    const bool overlaps = use_patterns();
+    const Dynamics<Scalar> d{W_,
+                             theta_,
+                             cut_,
+                             Scalar(1),
+                             low(),
+                             options.temperature,
+                             overlaps ? &stored_ : nullptr,
+                             overlaps ? signs_.data() : nullptr,
+                             hebbian_scale(),
+                             self_coupling()};
 
     if (options.mode == UpdateMode::async) {
         parallel_for(
@@ -575,7 +755,11 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
                 result.iterations[static_cast<std::size_t>(b)] = iterations;
                 result.converged[static_cast<std::size_t>(b)] = converged;
             },
-            interrupt, threads_for(double(count) * n_ * (n_ / 4.0 + 1)));
+            interrupt,
+            // A visit through the overlaps costs what about 16 (P + 64) multiply-adds
+            // of a GEMM do (measured: 2 threads pay off from 20 probes of N = 1024).
+            threads_for(double(count) * n_ *
+                        (overlaps ? 16.0 * (double(stored_.rows()) + 64) : n_ / 4.0 + 1)));
         return result;
     }
 
@@ -583,6 +767,8 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
     // the first GEMM, a probe that changed few units updates its fields with one
     // column of W per change; the others are regrouped into one GEMM per step.
     const bool deterministic = options.temperature <= 0.0;
+    // Columns of W that one probe's fields cost from scratch: N, or 2P from the patterns.
+    const Eigen::Index gemm_columns = overlaps ? 2 * stored_.rows() : n_;
     const Scalar high = 1, low = this->low();
     // The units each probe changed in its last step (a repeat of them is a 2-cycle),
     // and how many changes its fields have absorbed since they were last computed
@@ -643,7 +829,7 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
                 if (done || (last && !tracking)) return;
                 // Few changes: one column of W each; many: a GEMM is cheaper per column.
                 since_fresh[ub] += n_now;
-                if (n_now * 8 <= n_ && since_fresh[ub] < n_) {
+                if (n_now * 8 <= gemm_columns && since_fresh[ub] < n_) {
                     regroup[ub] = kIncremental;
                 } else {
                     regroup[ub] = kGemm;

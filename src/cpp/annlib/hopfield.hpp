@@ -82,6 +82,10 @@ class Hopfield {
     const Vector& bias() const { return theta_; }
     const Vector& projection_diagonal() const { return projection_diagonal_; }
     bool symmetric() const { return symmetric_; }
+    // The stored +-1 patterns as rows (P x N) while W is exactly their Hebbian sum
+    // (rule hebbian, weights not set by hand); 0 x 0 otherwise.
+    const Matrix& stored_patterns() const { return stored_; }
+    bool factored() const { return factored_; }
 
     // Any finite N x N matrix; a non-symmetric one is allowed (recall still works)
     // but energy() then refuses, as the energy is no Lyapunov function any more.
@@ -92,6 +96,9 @@ class Hopfield {
     // Restores what save/pickle keep beyond weights and bias.
     void restore(const Eigen::Ref<const Vector>& projection_diagonal, double activity,
                  std::int64_t n_patterns, std::uint64_t streams_used);
+    // Restores stored_patterns() (P x N rows) after set_weights: checks that they
+    // are +-1 and that W is their Hebbian sum, up to rounding.
+    void restore_patterns(const Eigen::Ref<const Matrix>& rows);
 
     // patterns: N x P.  train() forgets what was stored, add() keeps it.
     void train(const ConstStates& patterns);
@@ -125,6 +132,17 @@ class Hopfield {
     void learn_pseudoinverse(const ConstStates& patterns);
     // Fields H = W S in column chunks, polling the interrupt between chunks.
     void fields(const ConstStates& states, Matrix& H, const Interrupt& interrupt) const;
+    // Whether fields come from the stored patterns: W = c (X X^T - d P I), with
+    // X the N x P patterns, c = 1/N (normalize) or 1 and d = 1 with a zero
+    // diagonal, so W s = c (X (X^T s) - d P s) costs 2NP instead of N^2 and is
+    // exact: X^T s and X (X^T s) are integers, and only the final c rounds.
+    bool use_patterns() const;
+    Scalar hebbian_scale() const { return normalize_ ? Scalar(1) / Scalar(n_) : Scalar(1); }
+    Scalar self_coupling() const {
+        return zero_diagonal_ ? static_cast<Scalar>(stored_.rows()) : Scalar(0);
+    }
+    void forget_patterns();
+    void copy_signs();
     // Seed of the random stream of the index-th state ever updated or recalled.
     std::uint64_t stream_seed(std::uint64_t index) const;
     void require_symmetric(const std::string& what) const;
@@ -145,6 +163,10 @@ class Hopfield {
     // The pseudo-inverse rule's projection diagonal (normalised units), kept when
     // zero_diagonal removes it from W, so that add() can extend the projection.
     Vector projection_diagonal_;
+    // Rows are the stored +-1 patterns while factored_ (see use_patterns()).
+    Matrix stored_;
+    std::vector<std::int8_t> signs_;  // stored_ as int8, for asynchronous recall
+    bool factored_ = false;
 };
 
 // Fraction of stored patterns recalled exactly from probes with a fraction
