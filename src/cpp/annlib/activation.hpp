@@ -92,35 +92,30 @@ void activate(Activation a, typename Derived::Scalar leaky_slope, Eigen::MatrixB
 }
 
 // Z (units × samples) := softmax of each column, and log_partition (1 × samples) :=
-// log Σ_c e^{z_c} of each column, which the cross-entropy needs.  Every exp and log
-// runs over whole contiguous arrays, so it is vectorised even with 2 outputs; only
-// cheap adds and compares walk the (short) columns.
-template <class Derived, class DerivedRow>
+// log Σ_c e^{z_c} of each column, which the cross-entropy needs.  The work happens
+// on Zᵀ in `scratch` (at least samples × (units + 1)), where each unit's values
+// over the samples are contiguous: every max, exp, sum, division and log is then a
+// vector operation over the samples, however few the outputs (2 or 10 values of
+// one sample would not fill a vector, and per-column loops cost more than the math).
+template <class Derived, class DerivedRow, class Scratch>
 void softmax_in_place(Eigen::MatrixBase<Derived>& Z, Eigen::MatrixBase<DerivedRow>& log_partition,
-                      Eigen::MatrixBase<DerivedRow>& column_max) {
-    using Scalar = typename Derived::Scalar;
-    const Eigen::Index k = Z.rows(), n = Z.cols(), stride = Z.outerStride();
-    Scalar* z = Z.derived().data();
-    // Plain loops over the (short) columns: Eigen's per-column expressions cost more
-    // than the arithmetic when there are 2 or 10 outputs.
-    for (Eigen::Index j = 0; j < n; ++j) {
-        Scalar* column = z + j * stride;
-        Scalar max = column[0];
-        for (Eigen::Index c = 1; c < k; ++c) max = column[c] > max ? column[c] : max;
-        for (Eigen::Index c = 0; c < k; ++c) column[c] -= max;
-        column_max(j) = max;
+                      Eigen::MatrixBase<Scratch>& scratch) {
+    const Eigen::Index k = Z.rows(), n = Z.cols();
+    auto S = scratch.topLeftCorner(n, k);
+    auto max = log_partition.transpose().array();  // the max first, the log partition at the end
+    auto sum = scratch.col(k).head(n).array();
+    S = Z.transpose();
+    max = S.col(0).array();
+    for (Eigen::Index c = 1; c < k; ++c) max = max.max(S.col(c).array());
+    sum.setZero();
+    for (Eigen::Index c = 0; c < k; ++c) {
+        S.col(c).array() = (S.col(c).array() - max).exp();
+        sum += S.col(c).array();
     }
-    Z = Z.array().exp().matrix();
-    for (Eigen::Index j = 0; j < n; ++j) {
-        Scalar* column = z + j * stride;
-        Scalar sum = 0;
-        for (Eigen::Index c = 0; c < k; ++c) sum += column[c];
-        const Scalar inverse = Scalar(1) / sum;
-        for (Eigen::Index c = 0; c < k; ++c) column[c] *= inverse;
-        log_partition(j) = sum;
-    }
-    // log Σ e^z = max + log Σ e^(z − max), vectorised over the samples.
-    log_partition = (column_max.array() + log_partition.array().log()).matrix();
+    max += sum.log();  // log Σ e^z = max + log Σ e^(z − max)
+    sum = sum.inverse();
+    for (Eigen::Index c = 0; c < k; ++c) S.col(c).array() *= sum;
+    Z = S.transpose();
 }
 
 // G (units × samples) := G ⊙ f'(z), with f' written in terms of Y = f(z).

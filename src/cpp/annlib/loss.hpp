@@ -40,11 +40,10 @@ double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z,
         return 0.5 * static_cast<double>((Y - T).squaredNorm()) / static_cast<double>(Y.rows());
     }
     if (output == Activation::softmax) {
-        // −Σ_c t_c log y_c = Σ_c t_c (log_partition − z_c)
-        double total = 0.0;
-        for (Eigen::Index j = 0; j < Z.cols(); ++j)
-            total += static_cast<double>(log_partition(j) * T.col(j).sum() - T.col(j).dot(Z.col(j)));
-        return total;
+        // −Σ_c t_c log y_c = Σ_c t_c (log_partition − z_c), entry by entry (no
+        // cancellation between large sums), added up in double.
+        const auto surprise = (log_partition.replicate(Z.rows(), 1) - Z).array();
+        return (T.array() * surprise).template cast<double>().sum();
     }
     // sigmoid: −[t log σ(z) + (1−t) log(1−σ(z))] = softplus(z) − t·z
     const auto z = Z.array();
@@ -59,13 +58,21 @@ void output_delta(Loss loss, Activation output, typename Matrix::Scalar leaky_sl
                   const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T, Eigen::Index n,
                   Eigen::MatrixBase<DerivedD>& D) {
     using Scalar = typename Matrix::Scalar;
-    if (loss == Loss::cross_entropy) {
-        // softmax + CE and sigmoid + CE share the fused delta (y − t)/n.
-        D = (Y - T) / static_cast<Scalar>(n);
-        return;
+    // softmax + CE and sigmoid + CE share the fused delta (y − t)/n.
+    const Scalar scale = loss == Loss::cross_entropy ? Scalar(1) / static_cast<Scalar>(n)
+                                                     : Scalar(1) / static_cast<Scalar>(n * Y.rows());
+    const Eigen::Index k = Y.rows();
+    if (Y.outerStride() == k && T.outerStride() == k && D.derived().outerStride() == k) {
+        // Contiguous blocks (all that fit() passes): one flat, vectorised pass,
+        // where a column of 2 or 10 outputs would not fill a vector.
+        using Flat = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+        const Eigen::Index size = k * Y.cols();
+        Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>(D.derived().data(), size) =
+            (Flat(Y.data(), size) - Flat(T.data(), size)) * scale;
+    } else {
+        D = (Y - T) * scale;
     }
-    D = (Y - T) / static_cast<Scalar>(n * Y.rows());
-    multiply_by_derivative(output, leaky_slope, D, Y);
+    if (loss != Loss::cross_entropy) multiply_by_derivative(output, leaky_slope, D, Y);
 }
 
 }  // namespace annlib

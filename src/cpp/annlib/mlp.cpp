@@ -107,9 +107,10 @@ struct MLP<Scalar>::Workspace {
     std::vector<Matrix> A;      // A[i]: activations of layer i (A[0] unused: the input is given)
     Matrix Z_out;               // output pre-activations, kept for the cross-entropy
     RowVector log_partition;    // softmax outputs: log Σ e^z per sample
-    RowVector column_max;       // softmax scratch
+    Matrix by_sample;           // softmax scratch: Zᵀ and the sums, samples × (units + 1)
     std::vector<Matrix> delta;  // delta[i]: ∂loss/∂Z of layer i
     Matrix X_gathered, T_gathered;
+    Vector ones;                // capacity ones, to sum over samples with a GEMV
     Eigen::Index columns = 0;   // samples in the current block
 
     Workspace(const std::vector<int>& layers, Eigen::Index capacity, bool for_training) {
@@ -118,8 +119,9 @@ struct MLP<Scalar>::Workspace {
         for (std::size_t i = 1; i < L; ++i) A[i].resize(layers[i], capacity);
         Z_out.resize(layers.back(), capacity);
         log_partition.setZero(capacity);
-        column_max.resize(capacity);
+        by_sample.resize(capacity, layers.back() + 1);
         if (for_training) {
+            ones.setOnes(capacity);
             delta.resize(L);
             for (std::size_t i = 1; i < L; ++i) delta[i].resize(layers[i], capacity);
         }
@@ -270,8 +272,7 @@ void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
     Y = ws.Z_out.leftCols(n);
     if (config_.output_activation == Activation::softmax) {
         auto log_partition = ws.log_partition.leftCols(n);
-        auto column_max = ws.column_max.leftCols(n);
-        softmax_in_place(Y, log_partition, column_max);
+        softmax_in_place(Y, log_partition, ws.by_sample);
     } else {
         activate(config_.output_activation, slope, Y);
     }
@@ -300,7 +301,9 @@ double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Works
         else
             dW.noalias() = delta * ws.A[i].leftCols(n).transpose();
         if (config_.l2 != 0) dW += static_cast<Scalar>(config_.l2) * weight(i);
-        bias_mut(i, grad) = delta.rowwise().sum();
+        // Σ over the samples as a GEMV with ones: rowwise().sum() walks each row with
+        // a stride, one dependent add per sample (it was a fifth of a small net's step).
+        bias_mut(i, grad).noalias() = delta * ws.ones.head(n);
         if (i > 0) {
             // The input layer needs no delta: skipping it saves a third of layer 1's work.
             auto below = ws.delta[i].leftCols(n);
