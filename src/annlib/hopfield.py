@@ -200,11 +200,12 @@ class Hopfield:
         """The stored ±1 patterns (P x N, a copy) while ``W`` is exactly their Hebbian sum.
 
         ``None`` once ``W`` is set by hand and for the Storkey, pseudo-inverse and
-        sparse rules, which keep only ``W``.  While they are known and P < N / 2,
-        fields come from them, ``W s = c (X (X^T s) - P s)`` (without the ``- P s``
-        when the diagonal is kept): 2NP multiply-adds per state instead of N², and
-        exact, since ``X^T s`` and ``X (X^T s)`` are integers.  Asynchronous recall
-        then keeps only the overlaps ``X^T s``, P numbers per probe.
+        sparse rules, which keep only ``W``.  While they are known, P < N / 2 and
+        N < 32768, fields come from them, ``W s = c (X (X^T s) - P s)`` (without
+        the ``- P s`` when the diagonal is kept): 2NP multiply-adds per state
+        instead of N², and exact, since ``X^T s`` and ``X (X^T s)`` are integers.
+        Asynchronous recall then keeps only the overlaps ``X^T s``, P numbers per
+        probe.
         """
         return self._engine.stored_patterns
 

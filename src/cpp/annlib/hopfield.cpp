@@ -90,8 +90,12 @@ std::string str(T value) {
 
 // Columns this wide go through one GEMM between two interrupt polls.
 constexpr int kFieldChunk = 256;
-// Stored patterns are kept as int8 in blocks of this many, padded with zeros.
-constexpr int kSignBlock = 16;
+// Stored patterns are kept as integers in blocks of this many, padded with zeros.
+constexpr int kSignBlock = 32;
+// Patterns as +-1 and overlaps |m| <= N as int16: products summed in int32 map to
+// vpmaddwd.  Needs N <= 32767 (use_patterns() checks).
+using Sign = std::int16_t;
+using Overlap = std::int16_t;
 Eigen::Index padded_count(Eigen::Index p) { return (p + kSignBlock - 1) / kSignBlock * kSignBlock; }
 // Rows per thread task when many probes add columns of W to their fields.
 constexpr int kRowBlock = 512;
@@ -116,7 +120,7 @@ struct Dynamics {
     // The stored patterns as rows when they give the fields (use_patterns()),
     // else null; W = c (X X^T - self I).
     const Matrix* Xt;
-    const std::int8_t* signs;  // the same patterns as int8, unit i at signs + i P
+    const Sign* signs;  // the same patterns as small integers, unit i at signs + i P
     Scalar c;
     Scalar self;
 
@@ -189,41 +193,43 @@ struct Dynamics {
     // and computes each visited field from them, h_i = c (x_i . m - d P s_i):
     // P multiply-adds per visit and per flip instead of N per flip.  The
     // patterns are +-1 and the overlaps integers (|m| <= N), so this runs on
-    // int8 x int32, exactly, with a P x N int8 copy that stays in cache.
+    // int16 x int16 summed in int32 (Sign, Overlap), exactly, with a P x N
+    // int16 copy of the patterns that stays in cache far longer than W.
     // Patterns and overlaps are padded with zeros to kSignBlock, whole vectors.
-    int overlap_pass(Scalar* s, std::int32_t* m, const int* order, int count, Rng& rng,
+    int overlap_pass(Scalar* s, Overlap* m, const int* order, int count, Rng& rng,
                      double* energy_now, std::vector<double>* unit_trace) const {
         const Eigen::Index p = padded_count(Xt->rows());
         auto field_of = [&](int i) {
-            const std::int8_t* x = signs + i * p;
+            const Sign* x = signs + i * p;
             std::int32_t sum = 0;
             for (Eigen::Index b = 0; b < p; b += kSignBlock)
-                for (int k = 0; k < kSignBlock; ++k) sum += x[b + k] * m[b + k];
+                for (int k = 0; k < kSignBlock; ++k) sum += std::int32_t(x[b + k]) * std::int32_t(m[b + k]);
             return c * (static_cast<Scalar>(sum) - self * s[i]);
         };
         auto on_flip = [&](int i, Scalar delta) {
-            const std::int8_t* x = signs + i * p;
-            const auto step = static_cast<std::int32_t>(delta);
+            const Sign* x = signs + i * p;
+            const auto step = static_cast<Overlap>(delta);
             for (Eigen::Index b = 0; b < p; b += kSignBlock) {
-                std::int32_t block[kSignBlock];  // a local: no aliasing with the int8 signs
-                for (int k = 0; k < kSignBlock; ++k) block[k] = m[b + k] + step * x[b + k];
+                Overlap block[kSignBlock];  // a local: no aliasing with the signs
+                for (int k = 0; k < kSignBlock; ++k)
+                    block[k] = static_cast<Overlap>(m[b + k] + step * x[b + k]);
                 std::copy(block, block + kSignBlock, m + b);
             }
         };
         return visit(s, order, count, rng, energy_now, unit_trace, field_of, on_flip);
     }
 
-    // m = X^T s from the int8 patterns (padded_count(P) entries).
-    void overlaps(const Scalar* s, std::int32_t* m) const {
+    // m = X^T s from the integer patterns (padded_count(P) entries).
+    void overlaps(const Scalar* s, Overlap* m) const {
         const Eigen::Index p = padded_count(Xt->rows()), n = Xt->cols();
         for (Eigen::Index b = 0; b < p; b += kSignBlock) {
-            std::int32_t block[kSignBlock] = {};  // a local: no aliasing with the int8 signs
+            std::int32_t block[kSignBlock] = {};  // a local: no aliasing with the signs
             for (Eigen::Index i = 0; i < n; ++i) {
-                const std::int8_t* x = signs + i * p + b;
+                const Sign* x = signs + i * p + b;
                 const std::int32_t sign = s[i] > 0 ? 1 : -1;
                 for (int k = 0; k < kSignBlock; ++k) block[k] += sign * x[k];
             }
-            std::copy(block, block + kSignBlock, m + b);
+            for (int k = 0; k < kSignBlock; ++k) m[b + k] = static_cast<Overlap>(block[k]);
         }
     }
 
@@ -234,7 +240,7 @@ struct Dynamics {
         const int n = static_cast<int>(W.rows());
         Eigen::Map<Vector> fields(h, n);
         Eigen::Map<const Vector> state(s, n);
-        std::vector<std::int32_t> m;
+        std::vector<Overlap> m;
         if (Xt) {
             m.resize(static_cast<std::size_t>(padded_count(Xt->rows())));
             overlaps(s, m.data());
@@ -263,7 +269,7 @@ struct Dynamics {
             if (Xt) {
                 if (trace) {
                     const Vector overlap =
-                        Eigen::Map<const Eigen::VectorXi>(m.data(), Xt->rows())
+                        Eigen::Map<const Eigen::Matrix<Overlap, Eigen::Dynamic, 1>>(m.data(), Xt->rows())
                             .template cast<Scalar>();
                     fields.noalias() = c * (Xt->transpose() * overlap - self * state);
                 }
@@ -320,7 +326,8 @@ bool Hopfield<Scalar>::use_patterns() const {
     const double p = static_cast<double>(stored_.rows());
     // Integer sums up to N P must be exact in Scalar (2^24 in float) and int32.
     const double exact = std::ldexp(1.0, std::min(std::numeric_limits<Scalar>::digits, 31));
-    return factored_ && 2 * p < n_ && p * n_ < exact;
+    return factored_ && 2 * p < n_ && p * n_ < exact &&
+           n_ <= std::numeric_limits<Overlap>::max();
 }
 
 template <class Scalar>

@@ -165,7 +165,7 @@ class Hopfield {
     Vector projection_diagonal_;
     // Rows are the stored +-1 patterns while factored_ (see use_patterns()).
     Matrix stored_;
-    std::vector<std::int8_t> signs_;  // stored_ as int8, for asynchronous recall
+    std::vector<std::int16_t> signs_;  // stored_ as int16, for asynchronous recall
     bool factored_ = false;
 };
 
