@@ -593,10 +593,16 @@ void Hopfield<Scalar>::fields(const ConstStates& states, Matrix& H,
                               const Interrupt& interrupt) const {
     const Eigen::Index count = states.cols();
     H.resize(n_, count);
+    // Eigen's GEMM takes its OpenMP threads from the budget: the engine's setting
+    // (annlib.set_num_threads) for big products, one thread for small ones, whose
+    // thread start-up and spinning afterwards would cost more than they save.
+    const bool patterns = use_patterns();
+    const double work = double(count) * n_ * (patterns ? 2.0 * stored_.rows() : double(n_));
+    ThreadBudget budget(threads_for(work) == 1 ? 1 : get_num_threads());
     InterruptPoller poller(interrupt);
     for (Eigen::Index start = 0; start < count; start += kFieldChunk) {
         const Eigen::Index width = std::min<Eigen::Index>(kFieldChunk, count - start);
-        if (use_patterns()) {
+        if (patterns) {
             const Matrix overlaps = stored_ * states.middleCols(start, width);
             auto block = H.middleCols(start, width);
             block.noalias() = stored_.transpose() * overlaps;
