@@ -12,7 +12,9 @@ diagonal), 20 probes with 10 % of their units flipped are recalled
   and, as a stronger baseline, ``sign(W @ X)`` on all probes at once; annlib
   recalls the batch with one GEMM and then incremental field updates.
 
-Times are the median of 3 runs; every annlib result is checked to equal numpy's.
+Times are the median of 5 runs (numpy's OpenBLAS threads keep spinning for a
+while after its calls, so single runs are noisy); every annlib result is
+checked to equal numpy's.
 On a shared machine, compare single-threaded runs too:
 ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_hopfield.py --threads 1``.
 """
@@ -73,7 +75,7 @@ def numpy_sync_matrix(W, probes, max_iter=100):
     return S.T.copy()
 
 
-def median_time(function, repeats=3):
+def median_time(function, repeats=5):
     times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()

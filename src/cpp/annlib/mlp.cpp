@@ -318,6 +318,7 @@ double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Works
 template <class Scalar>
 std::vector<typename MLP<Scalar>::Matrix> MLP<Scalar>::forward(const ConstRef& X) const {
     check_inputs(X, "X");
+    ThreadBudget threads(threads_for(X.cols()));
     Workspace ws(config_.layers, X.cols(), false);
     forward_block(X, ws);
     std::vector<Matrix> activations;
