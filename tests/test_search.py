@@ -289,6 +289,50 @@ def test_bad_param_grids_are_rejected_before_any_training(grid, error, name, spi
         annlib.grid_search(grid, X, y, epochs=5)
 
 
+def test_base_params_are_one_value_grids_that_results_do_not_list(spirals3):
+    X, y = spirals3
+    fixed = {"optimizer": "adam", "hidden": (6,), "epochs": 4, "batch_size": 16}
+    grid = {"learning_rate": [0.01, 0.05]}
+    with_base = annlib.grid_search(grid, X, y, base_params=fixed, cv=2)
+    spelled_out = annlib.grid_search(
+        {**grid, **{key: [value] for key, value in fixed.items()}}, X, y, cv=2
+    )
+    assert [r["params"] for r in with_base.results] == [
+        {"learning_rate": 0.01},
+        {"learning_rate": 0.05},
+    ]
+    assert [r["scores"] for r in with_base.results] == [r["scores"] for r in spelled_out.results]
+    assert with_base.histories == spelled_out.histories
+    assert len(with_base.histories[0][0]["loss"]) == 4
+    model = with_base.best_model
+    assert model.layers == (2, 6, 3) and model.get_params()["optimizer"] == "adam"
+    # A grid key of the same name wins over base_params.
+    override = annlib.grid_search(
+        {"hidden": [(3,)]}, X, y, base_params={"hidden": (6,), "epochs": 2}, cv=2
+    )
+    assert override.best_model.layers == (2, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "base_params, error, match",
+    [
+        ([("optimizer", "adam")], TypeError, r"base_params: expected a dict"),
+        ({"momentun": 0.9}, ValueError, r"base_params\['momentun'\]: unknown parameter"),
+        ({"learning_rate": -1.0}, ValueError, r"base_params\['learning_rate'\]: expected"),
+        ({"hidden": "16"}, TypeError, r"base_params\['hidden'\]: expected hidden layer sizes"),
+        (
+            {"loss": "cross_entropy", "output_activation": "identity"},
+            ValueError,
+            r"with base_params .* cannot be trained",
+        ),
+    ],
+)
+def test_bad_base_params_name_the_key(base_params, error, match, spirals3):
+    X, y = spirals3
+    with pytest.raises(error, match=match):
+        annlib.grid_search({"hidden": [(4,)]}, X, y, base_params=base_params, epochs=1)
+
+
 @pytest.mark.parametrize(
     "kwargs, error, name",
     [

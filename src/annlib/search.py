@@ -137,6 +137,7 @@ def grid_search(
     X: Any,
     y: Any,
     *,
+    base_params: Mapping[str, Any] | None = None,
     cv: Any = 3,
     validation_data: tuple[Any, Any] | None = None,
     scoring: str | None = None,
@@ -167,6 +168,10 @@ def grid_search(
         ``dtype``, ...), ``hidden`` (hidden layer sizes such as ``(16,)`` or
         ``(16, 16)``; default ``(16,)``; the input and output sizes come from
         the data) and ``epochs``.  A list of dicts searches the union of their grids.
+    base_params : dict, optional
+        Settings shared by every configuration (one value per name, the same
+        names as ``param_grid``), e.g. ``{"optimizer": "adam", "hidden": (32,)}``;
+        a grid key of the same name wins.  Results report only the grid's keys.
     X : array-like (n, d)
     y : array-like
         Class labels (integers, strings, bools: a classifier, by default
@@ -269,6 +274,7 @@ def grid_search(
     scoring = check_choice(scoring, "scoring", SCORINGS)
 
     grid = _Grid(param_grid)
+    fixed = _check_base_params(base_params)
     if n_iter is None or n_iter >= len(grid):
         chosen = list(range(len(grid)))
     else:
@@ -281,7 +287,7 @@ def grid_search(
     classes = None
     if labels:
         classes = np.unique(y if y_val is None else np.concatenate([y, y_val]))
-    plans = [_plan(grid[i], i, base, seed, epochs, X.shape[1], y, classes) for i in chosen]
+    plans = [_plan(grid[i], i, base, seed, epochs, X.shape[1], y, classes, fixed) for i in chosen]
 
     if validation_data is None:
         data = X
@@ -379,6 +385,22 @@ class _Grid:
         raise IndexError(index)
 
 
+def _check_base_params(base_params: Any) -> dict[str, Any]:
+    """base_params checked value by value, like a grid of one-element lists."""
+    if base_params is None:
+        return {}
+    if not isinstance(base_params, Mapping):
+        raise TypeError(
+            f"base_params: expected a dict of parameter values, got {describe(base_params)}"
+        )
+    checked = {}
+    for key, value in base_params.items():
+        where = f"base_params[{key!r}]"
+        _check_key(key, where)
+        checked[key] = _check_value(key, value, where)
+    return checked
+
+
 def _check_key(key: Any, where: str) -> None:
     if not isinstance(key, str):
         raise TypeError(f"{where}: expected a parameter name (a string), got {describe(key)}")
@@ -453,7 +475,10 @@ def _plan(
     n_features: int,
     y: np.ndarray,
     classes: np.ndarray | None,
+    fixed: dict[str, Any] | None = None,
 ) -> _Plan:
+    shown = dict(config)
+    config = {**(fixed or {}), **config}
     params = dict(base)
     params.update({key: value for key, value in config.items() if key not in EXTRA_KEYS})
     hidden = config.get("hidden", DEFAULT_HIDDEN)
@@ -475,7 +500,9 @@ def _plan(
         model._targets(y, y.shape[0], fitting=True, classes=classes)
     except (ValueError, TypeError) as error:
         raise type(error)(
-            f"param_grid: configuration {config} cannot be trained on these data: {error}"
+            f"param_grid: configuration {shown}"
+            + (f" with base_params {fixed}" if fixed else "")
+            + f" cannot be trained on these data: {error}"
         ) from None
     accuracy, threshold = model._accuracy_rule()
 
@@ -484,7 +511,7 @@ def _plan(
 
     encoding = (n_outputs, params["output_activation"], params["loss"])
     return _Plan(
-        dict(config),
+        shown,
         layers,
         params,
         config.get("epochs", epochs),
