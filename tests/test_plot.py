@@ -263,6 +263,24 @@ def test_grid_heatmap_leaves_failed_runs_blank():
     assert len(ax.texts) == 0
 
 
+def test_grid_heatmaps_share_a_colour_scale_when_given_one():
+    records = [{"x": 1, "y": 1, "score": 0.3}, {"x": 2, "y": 1, "score": 0.4}]
+    ax = plot.grid_heatmap(records, "x", "y", "score", vmin=0.0, vmax=1.0)
+    assert (ax.images[0].norm.vmin, ax.images[0].norm.vmax) == (0.0, 1.0)
+    # Both values sit in the dark lower half of the shared scale: white text on both.
+    assert [t.get_color() for t in ax.texts] == ["white", "white"]
+    own = plot.grid_heatmap(records, "x", "y", "score")
+    assert (own.images[0].norm.vmin, own.images[0].norm.vmax) == (0.3, 0.4)
+    assert [t.get_color() for t in own.texts] == ["white", "black"]
+    for bad, match in [
+        (dict(vmin="0"), r"^vmin: expected None or a finite number"),
+        (dict(vmax=float("nan")), r"^vmax: expected None or a finite number"),
+        (dict(vmin=1.0, vmax=1.0), r"^vmax: expected a number above vmin=1.0"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            plot.grid_heatmap(records, "x", "y", "score", **bad)
+
+
 @pytest.mark.parametrize("aggregate, expected", [("max", 0.9), ("min", 0.5), ("mean", 0.7)])
 def test_grid_heatmap_aggregates_records_sharing_a_cell_only_when_asked(aggregate, expected):
     records = [{"x": 1, "y": 1, "score": 0.5}, {"x": 1, "y": 1, "score": 0.9}]

@@ -466,6 +466,8 @@ def grid_heatmap(
     annotate: bool = True,
     fmt: str = ".3g",
     cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ):
     """A heat map of a grid search: one parameter across, one up, the score as colour.
 
@@ -490,6 +492,9 @@ def grid_heatmap(
         Format of the annotations.
     cmap : str
         Colour map.
+    vmin, vmax : float, optional
+        Ends of the colour scale (default: the table's own range), so that
+        several heat maps side by side share one scale.
 
     Returns
     -------
@@ -503,6 +508,13 @@ def grid_heatmap(
         format(0.5, fmt)
     except (TypeError, ValueError):
         raise ValueError(f"fmt: expected a format specification for numbers like '.3g', got {describe(fmt)}") from None
+    for name, bound in (("vmin", vmin), ("vmax", vmax)):
+        if bound is not None and (
+            isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not np.isfinite(bound)
+        ):
+            raise ValueError(f"{name}: expected None or a finite number, got {describe(bound)}")
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        raise ValueError(f"vmax: expected a number above vmin={vmin!r}, got {vmax!r}")
     xs = [_lookup(r, x, "x", i) for i, r in enumerate(records)]
     ys = [_lookup(r, y, "y", i) for i, r in enumerate(records)]
     scores = []
@@ -532,15 +544,22 @@ def grid_heatmap(
 
     ax = _axes(ax)
     masked = np.ma.masked_invalid(table)
-    image = ax.imshow(masked, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
+    image = ax.imshow(
+        masked,
+        origin="lower",
+        aspect="auto",
+        cmap=cmap,
+        interpolation="nearest",
+        vmin=vmin,
+        vmax=vmax,
+    )
     ax.set_xticks(range(len(columns)), [str(v) for v in columns])
     ax.set_yticks(range(len(rows)), [str(v) for v in rows])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.figure.colorbar(image, ax=ax, label=value)
     if annotate and np.isfinite(table).any():
-        finite = table[np.isfinite(table)]
-        low, high = finite.min(), finite.max()
+        low, high = image.norm.vmin, image.norm.vmax  # the colour scale the text sits on
         for r, c in cells:
             if not np.isfinite(table[r, c]):  # a failed run: left blank like a missing cell
                 continue
