@@ -36,6 +36,9 @@ constexpr Eigen::Index kPredictBlock = 4096;
 // are busy, small split GEMMs were measured 10x slower than on one thread.
 constexpr double kThreadedFlops = 3e7;
 
+// predict/loss split their blocks over threads once each thread gets this many.
+constexpr Eigen::Index kBlocksPerThread = 2;
+
 // Number of columns of Y whose prediction matches the target column of T.
 // Y and T are contiguous (k × n) blocks; plain loops, as k is small.
 template <class Matrix>
@@ -328,17 +331,48 @@ std::vector<typename MLP<Scalar>::Matrix> MLP<Scalar>::forward(const ConstRef& X
     return activations;
 }
 
+// Many blocks (a 500 x 500 decision-boundary grid is 62): threads take contiguous
+// shares, each with its own workspace and one-thread GEMMs, which beats splitting
+// every small GEMM.  Few blocks: one workspace, and big GEMMs get the threads.
+// The blocks are the same either way, so the numbers are too.
+template <class Scalar>
+template <class Visit>
+void MLP<Scalar>::for_each_block(const ConstRef& X, Visit&& visit) const {
+    const Eigen::Index columns = X.cols();
+    const Eigen::Index blocks = (columns + kPredictBlock - 1) / kPredictBlock;
+    const Eigen::Index capacity = std::min(columns, kPredictBlock);
+    auto run = [&](Eigen::Index first, Eigen::Index last, Workspace& ws) {
+        for (Eigen::Index b = first; b < last; ++b) {
+            const Eigen::Index start = b * kPredictBlock, n = std::min(kPredictBlock, columns - start);
+            forward_block(X.middleCols(start, n), ws);
+            visit(b, start, n, ws);
+        }
+    };
+    const int threads = static_cast<int>(
+        std::min<Eigen::Index>(get_num_threads(), blocks / kBlocksPerThread));
+    if (threads <= 1) {
+        ThreadBudget budget(threads_for(capacity));
+        Workspace ws(config_.layers, capacity, false);
+        run(0, blocks, ws);
+        return;
+    }
+    parallel_for(
+        threads,
+        [&](int t, const Interrupt&) {
+            Workspace ws(config_.layers, capacity, false);
+            run(blocks * t / threads, blocks * (t + 1) / threads, ws);
+        },
+        Interrupt(), threads);
+}
+
 template <class Scalar>
 typename MLP<Scalar>::Matrix MLP<Scalar>::predict(const ConstRef& X) const {
     check_inputs(X, "X");
-    ThreadBudget threads(threads_for(std::min(X.cols(), kPredictBlock)));
     Matrix Y(config_.layers.back(), X.cols());
-    Workspace ws(config_.layers, std::min(X.cols(), kPredictBlock), false);
-    for (Eigen::Index start = 0; start < X.cols(); start += kPredictBlock) {
-        const Eigen::Index n = std::min(kPredictBlock, X.cols() - start);
-        forward_block(X.middleCols(start, n), ws);
-        Y.middleCols(start, n) = ws.A[n_weight_layers()].leftCols(n);
-    }
+    const int L = n_weight_layers();
+    for_each_block(X, [&](Eigen::Index, Eigen::Index start, Eigen::Index n, Workspace& ws) {
+        Y.middleCols(start, n) = ws.A[L].leftCols(n);
+    });
     return Y;
 }
 
@@ -346,17 +380,15 @@ template <class Scalar>
 double MLP<Scalar>::loss(const ConstRef& X, const ConstRef& T) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    ThreadBudget threads(threads_for(std::min(X.cols(), kPredictBlock)));
-    Workspace ws(config_.layers, std::min(X.cols(), kPredictBlock), false);
-    double total = 0.0;
     const int L = n_weight_layers();
-    for (Eigen::Index start = 0; start < X.cols(); start += kPredictBlock) {
-        const Eigen::Index n = std::min(kPredictBlock, X.cols() - start);
-        forward_block(X.middleCols(start, n), ws);
-        total += loss_sum<Matrix, RowVector>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n),
-                                             ws.A[L].leftCols(n), T.middleCols(start, n),
-                                             ws.log_partition.leftCols(n));
-    }
+    // One sum per block, added up in block order: the same total on any thread count.
+    std::vector<double> sums(static_cast<std::size_t>((X.cols() + kPredictBlock - 1) / kPredictBlock));
+    for_each_block(X, [&](Eigen::Index b, Eigen::Index start, Eigen::Index n, Workspace& ws) {
+        sums[static_cast<std::size_t>(b)] = loss_sum<Matrix, RowVector>(
+            config_.loss, config_.output_activation, ws.Z_out.leftCols(n), ws.A[L].leftCols(n),
+            T.middleCols(start, n), ws.log_partition.leftCols(n));
+    });
+    const double total = std::accumulate(sums.begin(), sums.end(), 0.0);
     return total / static_cast<double>(X.cols()) + l2_penalty();
 }
 

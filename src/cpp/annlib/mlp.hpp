@@ -147,6 +147,10 @@ private:
     double l2_penalty() const;
     int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
+    // Runs forward_block over X in blocks of kPredictBlock columns and hands each
+    // to visit(block, start, columns, ws); defined and used in mlp.cpp only.
+    template <class Visit>
+    void for_each_block(const ConstRef& X, Visit&& visit) const;
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
 
