@@ -373,6 +373,31 @@ def test_large_prediction_in_blocks_matches_small_batches():
     np.testing.assert_allclose(full[5000:5010], model.outputs(grid[5000:5010]), rtol=1e-12)
 
 
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_block_parallel_prediction_and_loss_do_not_depend_on_threads(dtype):
+    # 20 000 samples = 5 blocks: two threads share them out, one thread walks them.
+    model = MLP([3, 16, 4], output_activation="softmax", loss="cross_entropy", seed=1, dtype=dtype)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20_000, 3))
+    y = rng.integers(0, 4, size=20_000)
+    model.fit(X[:100], y[:100], epochs=2)
+    before = annlib.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2):
+            annlib.set_num_threads(threads)
+            runs.append((model.outputs(X), model.loss(X, y)))
+    finally:
+        annlib.set_num_threads(before)
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+    # And each block is what predicting its samples alone gives.
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(
+        runs[0][0][12_288:12_300], model.outputs(X[12_288:12_300]), rtol=rtol
+    )
+
 # ------------------------------------------------------------------ files
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_save_load_pickle_deepcopy_round_trips(tmp_path, dtype):
