@@ -99,6 +99,13 @@ class RecallResult:
 class Hopfield:
     """A Hopfield network of ``n_units`` binary units.
 
+    Unit i becomes high (+1, or 1 when sparse) when its field ``h_i = (W s)_i``
+    reaches its threshold ``theta_i``, so sign(0) = +1.  A field within rounding
+    error of the threshold, ``|h_i - theta_i| <= 16 eps (sum_j |W_ij| + |theta_i|)``,
+    counts as equal to it: a field that is exactly 0 in real arithmetic comes out
+    as +-1e-17 depending on the summation order, and batch recall would otherwise
+    differ from one-by-one recall by luck.
+
     Args:
         n_units: number of units N (>= 1).
         rule: learning rule used by ``train``/``add``:
