@@ -264,11 +264,13 @@ void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
     for (int i = 0; i < L; ++i) {
         const bool output = i == L - 1;
         auto Z = output ? ws.Z_out.leftCols(n) : ws.A[i + 1].leftCols(n);
+        // Start from the bias and let the GEMM accumulate onto it: "=" would first
+        // zero Z and a second pass would then add the bias.
+        Z.colwise() = bias(i);
         if (i == 0)
-            Z.noalias() = weight(i) * Xb;
+            Z.noalias() += weight(i) * Xb;
         else
-            Z.noalias() = weight(i) * ws.A[i].leftCols(n);
-        Z.colwise() += bias(i);
+            Z.noalias() += weight(i) * ws.A[i].leftCols(n);
         if (!output) activate(config_.hidden_activations[i], slope, Z);
     }
     auto Y = ws.A[L].leftCols(n);
