@@ -113,6 +113,19 @@ constexpr int kRowBlock = 512;
 // they save; else the engine's setting (0).
 int threads_for(double work) { return work < double(1 << 24) ? 1 : 0; }
 
+// The same rule as a ThreadBudget for Eigen's own (OpenMP) GEMM threads.
+int gemm_threads(double work) { return threads_for(work) == 1 ? 1 : get_num_threads(); }
+
+// H = c (X (X^T S) - self S) from the overlaps M = X^T S, with Xt = X^T: the
+// fields of states S when W = c (X X^T - self I).
+template <class Matrix, class Overlaps, class States, class Out>
+void fields_from_overlaps(const Matrix& Xt, const Overlaps& M, const States& S,
+                          typename Matrix::Scalar c, typename Matrix::Scalar self, Out&& H) {
+    H.noalias() = Xt.transpose() * M;
+    H -= self * S;
+    H *= c;
+}
+
 // Everything the update rule needs, shared read-only by all threads.
 template <class Scalar>
 struct Dynamics {
@@ -262,7 +275,7 @@ struct Dynamics {
                     const Vector overlap =
                         Eigen::Map<const Eigen::Matrix<Overlap, Eigen::Dynamic, 1>>(m.data(), Xt->rows())
                             .template cast<Scalar>();
-                    fields.noalias() = c * (Xt->transpose() * overlap - self * state);
+                    fields_from_overlaps(*Xt, overlap, state, c, self, fields);
                 }
             } else if (since_fresh >= n) {
                 fields.noalias() = W * state;
@@ -307,8 +320,14 @@ Hopfield<Scalar>::Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, b
 
 template <class Scalar>
 void Hopfield<Scalar>::forget_patterns() {
-    factored_ = rule_ == HopfieldRule::hebbian && W_.isZero(0);
-    stored_.resize(0, factored_ ? n_ : 0);
+    // No patterns stored yet: W = 0 is their (empty) Hebbian sum.
+    clear_patterns(rule_ == HopfieldRule::hebbian && W_.isZero(0));
+}
+
+template <class Scalar>
+void Hopfield<Scalar>::clear_patterns(bool factored) {
+    factored_ = factored;
+    stored_.resize(0, factored ? n_ : 0);
     signs_.clear();
 }
 
@@ -335,9 +354,7 @@ void Hopfield<Scalar>::set_weights(const Eigen::Ref<const Matrix>& W) {
     if (!W.allFinite())
         throw std::invalid_argument("W: expected finite values, got NaN or infinity");
     W_ = W;
-    factored_ = false;
-    stored_.resize(0, 0);
-    signs_.clear();
+    clear_patterns(false);
     const Scalar scale = W_.cwiseAbs().maxCoeff();
     symmetric_ = (W_ - W_.transpose()).cwiseAbs().maxCoeff() <=
                  Scalar(16) * std::numeric_limits<Scalar>::epsilon() * scale;
@@ -366,11 +383,7 @@ void Hopfield<Scalar>::set_rule(HopfieldRule rule) {
         throw std::invalid_argument(
             "rule: expected 'hebbian' or 'sparse_hebbian' (only those two switch), got '" +
             hopfield_rule_name(rule) + "' for a '" + hopfield_rule_name(rule_) + "' network");
-    if (rule != rule_) {
-        factored_ = false;
-        stored_.resize(0, 0);
-        signs_.clear();
-    }
+    if (rule != rule_) clear_patterns(false);
     rule_ = rule;
 }
 
@@ -589,16 +602,14 @@ void Hopfield<Scalar>::fields(const ConstStates& states, Matrix& H,
     // thread start-up and spinning afterwards would cost more than they save.
     const bool patterns = use_patterns();
     const double work = double(count) * n_ * (patterns ? 2.0 * stored_.rows() : double(n_));
-    ThreadBudget budget(threads_for(work) == 1 ? 1 : get_num_threads());
+    ThreadBudget budget(gemm_threads(work));
     InterruptPoller poller(interrupt);
     for (Eigen::Index start = 0; start < count; start += kFieldChunk) {
         const Eigen::Index width = std::min<Eigen::Index>(kFieldChunk, count - start);
         if (patterns) {
             const Matrix overlaps = stored_ * states.middleCols(start, width);
-            auto block = H.middleCols(start, width);
-            block.noalias() = stored_.transpose() * overlaps;
-            block -= self_coupling() * states.middleCols(start, width);
-            block *= hebbian_scale();
+            fields_from_overlaps(stored_, overlaps, states.middleCols(start, width),
+                                 hebbian_scale(), self_coupling(), H.middleCols(start, width));
         } else {
             H.middleCols(start, width).noalias() = W_ * states.middleCols(start, width);
         }
@@ -730,8 +741,7 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
     const bool overlaps = use_patterns();
     Matrix M;
     if (options.mode == UpdateMode::async && overlaps) {
-        ThreadBudget budget(threads_for(double(count) * n_ * stored_.rows()) == 1 ? 1
-                                                                                 : get_num_threads());
+        ThreadBudget budget(gemm_threads(double(count) * n_ * stored_.rows()));
         M.noalias() = stored_ * S;
     }
     if (options.mode == UpdateMode::sync || !overlaps || tracking)

@@ -141,7 +141,10 @@ class Hopfield {
     Scalar self_coupling() const {
         return zero_diagonal_ ? static_cast<Scalar>(stored_.rows()) : Scalar(0);
     }
+    // train() and construction: no patterns, factored while W = 0 is Hebbian.
     void forget_patterns();
+    // Drops the stored patterns; `factored`: W is still their (empty) Hebbian sum.
+    void clear_patterns(bool factored);
     void copy_signs();
     // Seed of the random stream of the index-th state ever updated or recalled.
     std::uint64_t stream_seed(std::uint64_t index) const;
