@@ -237,6 +237,20 @@ def test_capacity_curve_falls_with_load_and_is_reproducible():
     assert capacity_curve(100, [0.05], mode="sync", dtype="float32", seed=0)[0] == 1.0
 
 
+
+def test_capacity_curve_with_the_diagonal_kept_holds_every_pattern_it_held_without():
+    # Same seed, same patterns.  Noise 0: a pattern counts if it is a fixed point,
+    # and keeping W_ii = P/N adds P/N to every aligned field, so each pattern that
+    # was stable stays stable; past the usual capacity many more become stable.
+    loads = [0.05, 0.15, 0.3, 0.6]
+    zero = capacity_curve(200, loads, noise=0.0, trials=3, seed=8)
+    kept = capacity_curve(200, loads, noise=0.0, trials=3, seed=8, zero_diagonal=False)
+    assert np.all(kept >= zero)
+    assert kept[1] > zero[1] + 0.2 and kept[2] > zero[2] + 0.1
+    with pytest.raises(TypeError, match="^zero_diagonal: expected True or False"):
+        capacity_curve(200, loads, zero_diagonal="no")
+
+
 # ---- learning rules ---------------------------------------------------------------
 
 

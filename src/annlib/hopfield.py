@@ -554,16 +554,19 @@ def capacity_curve(
     mode: str = "async",
     max_iter: int = 100,
     activity: float = 0.1,
+    zero_diagonal: bool = True,
     dtype: Any = "float64",
 ) -> np.ndarray:
     """Fraction of stored patterns recalled exactly, at each load P/N.
 
     For every load, ``trials`` networks of ``n_units`` units learn
-    ``P = max(1, round(load * n_units))`` random patterns (``rule``, zero
-    diagonal, normalised); each pattern, with a fraction ``noise`` of its units
+    ``P = max(1, round(load * n_units))`` random patterns (``rule``, normalised,
+    with a zero diagonal unless ``zero_diagonal=False`` keeps each unit's
+    self-coupling, P/N for ±1 patterns); each pattern, with a fraction ``noise`` of its units
     flipped, is recalled (``mode``, random order, ``max_iter``) and counts if the
     recall ends exactly on it.  Sparse rules use 0/1 patterns of mean
-    ``activity`` rho and the threshold rho (1 - rho) (1/2 - rho).  Runs in C++,
+    ``activity`` rho and the threshold rho (1 - rho) (1/2 - rho) (derived for a
+    zero diagonal).  Runs in C++,
     reproducibly by ``seed``.
 
     >>> capacity_curve(100, [0.05, 0.3], trials=2, seed=0).round(1)
@@ -581,6 +584,7 @@ def capacity_curve(
     activity = check_float(
         activity, "activity", 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True
     )
+    zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
     resolved = check_dtype(dtype)
     fractions = _core.hopfield_capacity_curve(
         n_units,
@@ -592,6 +596,7 @@ def capacity_curve(
         mode,
         max_iter,
         activity,
+        zero_diagonal,
         resolved.name,
     )
     return np.asarray(fractions, dtype=np.float64)

@@ -997,7 +997,8 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::attractors(const Interrupt& 
 template <class Scalar>
 std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule,
                                    double noise, int trials, std::uint64_t seed, UpdateMode mode,
-                                   int max_iter, double activity, const Interrupt& interrupt) {
+                                   int max_iter, double activity, bool zero_diagonal,
+                                   const Interrupt& interrupt) {
     using Matrix = typename Hopfield<Scalar>::Matrix;
     using Vector = typename Hopfield<Scalar>::Vector;
     if (n_units < 1)
@@ -1035,7 +1036,7 @@ std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads
             for (Eigen::Index p = 0; p < P; ++p)
                 for (int i = 0; i < n_units; ++i)
                     patterns(i, p) = rng.uniform() < p_high ? high : low;
-            Hopfield<Scalar> net(n_units, rule, true, true, rng.next_u64());
+            Hopfield<Scalar> net(n_units, rule, zero_diagonal, true, rng.next_u64());
             if (sparse) {
                 // Halfway between the field of an active unit, rho (1 - rho)^2, and
                 // of an inactive one, -rho^2 (1 - rho), in normalised units.
@@ -1070,9 +1071,9 @@ template class Hopfield<float>;
 template class Hopfield<double>;
 template std::vector<double> capacity_curve<float>(int, const std::vector<double>&, HopfieldRule,
                                                    double, int, std::uint64_t, UpdateMode, int,
-                                                   double, const Interrupt&);
+                                                   double, bool, const Interrupt&);
 template std::vector<double> capacity_curve<double>(int, const std::vector<double>&, HopfieldRule,
                                                     double, int, std::uint64_t, UpdateMode, int,
-                                                    double, const Interrupt&);
+                                                    double, bool, const Interrupt&);
 
 }  // namespace annlib

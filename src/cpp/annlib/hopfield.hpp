@@ -176,11 +176,12 @@ class Hopfield {
 // `noise` of their units flipped, for P = round(load * N) random patterns per
 // load, averaged over `trials` networks.  Sparse rules use 0/1 patterns of the
 // given activity rho and the threshold rho (1 - rho) (1/2 - rho), halfway
-// between the fields of active and inactive units.
+// between the fields of active and inactive units (for a zero diagonal).
+// `zero_diagonal` false keeps each unit's self-coupling W_ii (P/N for +-1 units).
 template <class Scalar>
 std::vector<double> capacity_curve(int n_units, const std::vector<double>& loads, HopfieldRule rule,
                                    double noise, int trials, std::uint64_t seed, UpdateMode mode,
-                                   int max_iter, double activity,
+                                   int max_iter, double activity, bool zero_diagonal = true,
                                    const Interrupt& interrupt = Interrupt());
 
 extern template class Hopfield<float>;

@@ -225,13 +225,13 @@ void bind_network(py::module_& m, const char* name) {
 template <class Scalar>
 std::vector<double> capacity(int n_units, const std::vector<double>& loads, const std::string& rule,
                              double noise, int trials, std::uint64_t seed, const std::string& mode,
-                             int max_iter, double activity) {
+                             int max_iter, double activity, bool zero_diagonal) {
     const auto r = annlib::hopfield_rule_from_name(rule);
     const auto m = annlib::update_mode_from_name(mode);
     const auto interrupt = python_interrupt();
     py::gil_scoped_release release;
     return annlib::capacity_curve<Scalar>(n_units, loads, r, noise, trials, seed, m, max_iter,
-                                          activity, interrupt);
+                                          activity, zero_diagonal, interrupt);
 }
 
 }  // namespace
@@ -243,19 +243,19 @@ void bind_hopfield(py::module_& m) {
         "hopfield_capacity_curve",
         [](int n_units, const std::vector<double>& loads, const std::string& rule, double noise,
            int trials, std::uint64_t seed, const std::string& mode, int max_iter, double activity,
-           const std::string& dtype) {
+           bool zero_diagonal, const std::string& dtype) {
             if (dtype == "float64")
                 return capacity<double>(n_units, loads, rule, noise, trials, seed, mode, max_iter,
-                                        activity);
+                                        activity, zero_diagonal);
             if (dtype == "float32")
                 return capacity<float>(n_units, loads, rule, noise, trials, seed, mode, max_iter,
-                                       activity);
+                                       activity, zero_diagonal);
             throw std::invalid_argument("dtype: expected 'float32' or 'float64', got '" + dtype +
                                         "'");
         },
         py::arg("n_units"), py::arg("loads"), py::arg("rule"), py::arg("noise"), py::arg("trials"),
         py::arg("seed"), py::arg("mode"), py::arg("max_iter"), py::arg("activity"),
-        py::arg("dtype"),
+        py::arg("zero_diagonal"), py::arg("dtype"),
         "Fraction of stored patterns recalled at each load; use annlib.capacity_curve.");
 }
 
