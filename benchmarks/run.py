@@ -103,6 +103,14 @@ def flops_per_sample(layers: list[int]) -> float:
     return sum(2 * a * b for a, b in pairs) * 2 + sum(2 * a * b for a, b in pairs[1:])
 
 
+def timed_grid_prediction(model, spec: dict, dtype: str) -> dict:
+    """Seconds for model.predict on the decision-boundary grid (annlib and scikit-learn)."""
+    grid = boundary_grid(spec["resolution"], dtype)
+    start = time.perf_counter()
+    labels = model.predict(grid)
+    return {"seconds": time.perf_counter() - start, "checksum": int(labels.sum())}
+
+
 # ----------------------------------------------------------------------------- the workers
 def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
     import numpy as np
@@ -116,10 +124,7 @@ def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
             model = annlib.MLP([2, 8, 2], output_activation="softmax", loss="cross_entropy",
                                learning_rate=0.1, seed=0, dtype=dtype).fit(X, y, epochs=200)
             state[("W1model", dtype)] = model
-        grid = boundary_grid(spec["resolution"], dtype)
-        start = time.perf_counter()
-        labels = model.predict(grid)
-        return {"seconds": time.perf_counter() - start, "checksum": int(labels.sum())}
+        return timed_grid_prediction(model, spec, dtype)
     X, y, X_test, y_test = make_data(spec, dtype)
     model = annlib.MLP(spec["layers"], activation="tanh", output_activation="softmax", loss="cross_entropy",
                        optimizer="sgd", learning_rate=spec["lr"], batch_size=spec["batch"], seed=0, dtype=dtype)
@@ -152,10 +157,7 @@ def run_sklearn(name: str, spec: dict, dtype: str, state: dict) -> dict:
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model = classifier({**FULL["W1"], "epochs": 200}, len(X)).fit(X, y)
             state[("W1model", dtype)] = model
-        grid = boundary_grid(spec["resolution"], dtype)
-        start = time.perf_counter()
-        labels = model.predict(grid)
-        return {"seconds": time.perf_counter() - start, "checksum": int(labels.sum())}
+        return timed_grid_prediction(model, spec, dtype)
     X, y, X_test, y_test = make_data(spec, dtype)
     model = classifier(spec, len(X))
     start = time.perf_counter()

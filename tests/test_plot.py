@@ -272,12 +272,12 @@ def test_grid_heatmaps_share_a_colour_scale_when_given_one():
     own = plot.grid_heatmap(records, "x", "y", "score")
     assert (own.images[0].norm.vmin, own.images[0].norm.vmax) == (0.3, 0.4)
     assert [t.get_color() for t in own.texts] == ["white", "black"]
-    for bad, match in [
-        (dict(vmin="0"), r"^vmin: expected None or a finite number"),
-        (dict(vmax=float("nan")), r"^vmax: expected None or a finite number"),
-        (dict(vmin=1.0, vmax=1.0), r"^vmax: expected a number above vmin=1.0"),
+    for bad, error, match in [
+        (dict(vmin="0"), TypeError, r"^vmin: expected a real number"),
+        (dict(vmax=float("nan")), ValueError, r"^vmax: expected a finite number"),
+        (dict(vmin=1.0, vmax=1.0), ValueError, r"^vmax: expected a number > 1.0, got 1.0"),
     ]:
-        with pytest.raises(ValueError, match=match):
+        with pytest.raises(error, match=match):
             plot.grid_heatmap(records, "x", "y", "score", **bad)
 
 

@@ -508,13 +508,10 @@ def grid_heatmap(
         format(0.5, fmt)
     except (TypeError, ValueError):
         raise ValueError(f"fmt: expected a format specification for numbers like '.3g', got {describe(fmt)}") from None
-    for name, bound in (("vmin", vmin), ("vmax", vmax)):
-        if bound is not None and (
-            isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not np.isfinite(bound)
-        ):
-            raise ValueError(f"{name}: expected None or a finite number, got {describe(bound)}")
-    if vmin is not None and vmax is not None and not vmin < vmax:
-        raise ValueError(f"vmax: expected a number above vmin={vmin!r}, got {vmax!r}")
+    if vmin is not None:
+        vmin = check_float(vmin, "vmin")
+    if vmax is not None:
+        vmax = check_float(vmax, "vmax", vmin, exclusive_minimum=True)
     xs = [_lookup(r, x, "x", i) for i, r in enumerate(records)]
     ys = [_lookup(r, y, "y", i) for i, r in enumerate(records)]
     scores = []
