@@ -64,6 +64,54 @@ def test_backward_matches_finite_differences(hidden, output, loss, depth):
     assert error < 1e-6
 
 
+def numpy_backprop(weights, biases, X, T):
+    """Forward and backward pass of a tanh network with softmax + cross-entropy, in numpy (float64)."""
+    activations = [X]
+    for i, (W, b) in enumerate(zip(weights, biases)):
+        z = activations[-1] @ W + b
+        if i < len(weights) - 1:
+            activations.append(np.tanh(z))
+        else:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            activations.append(e / e.sum(axis=1, keepdims=True))
+    delta = (activations[-1] - T) / len(X)
+    grads = []
+    for i in reversed(range(len(weights))):
+        grads.insert(0, (activations[i].T @ delta, delta.sum(axis=0)))
+        if i > 0:
+            delta = (delta @ weights[i].T) * (1 - activations[i] ** 2)
+    return activations, grads
+
+
+# Layer sizes around every switch between the engine's register kernels for thin
+# layers and Eigen's GEMM (columns of 1, 2 or more SIMD registers, at most 4 sums,
+# depth at most 16) and sample counts that end mid-register.
+PRODUCT_PATH_LAYERS = [[2, 8, 2], [3, 1, 5, 2], [2, 9, 4], [5, 17, 3], [16, 16, 16], [17, 3, 33], [2, 40, 2],
+                       [4, 12, 6], [1, 2, 3, 4, 5, 6], [20, 4, 20]]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("layers", PRODUCT_PATH_LAYERS, ids=["-".join(map(str, s)) for s in PRODUCT_PATH_LAYERS])
+def test_forward_and_backward_match_numpy_for_every_product_path(layers, dtype):
+    rng = np.random.default_rng(len(layers) * 100 + layers[1])
+    model = MLP(layers, activation="tanh", output_activation="softmax", loss="cross_entropy", init="normal",
+                init_std=0.5, seed=1, dtype=dtype)
+    weights = [w.astype(np.float64) for w in model.weights]
+    biases = [rng.normal(size=b.shape).astype(dtype) for b in model.biases]
+    model.biases = biases
+    biases = [b.astype(np.float64) for b in biases]
+    tolerance = dict(rtol=1e-10, atol=1e-13) if dtype == "float64" else dict(rtol=2e-4, atol=2e-6)
+    for n in (1, 2, 3, 9, 64):
+        X = rng.normal(size=(n, layers[0])).astype(dtype)
+        T = np.eye(layers[-1], dtype=dtype)[rng.integers(0, layers[-1], n)]
+        activations, grads = numpy_backprop(weights, biases, X.astype(np.float64), T.astype(np.float64))
+        for ours, expected in zip(model.forward(X)[1:], activations[1:]):
+            np.testing.assert_allclose(ours, expected, **tolerance)
+        for (dW, db), (dW_expected, db_expected) in zip(model._split(model._engine.gradient(X, T)), grads):
+            np.testing.assert_allclose(dW, dW_expected, **tolerance)
+            np.testing.assert_allclose(db, db_expected, **tolerance)
+
+
 def test_backward_shapes_and_no_side_effects(xor_data):
     X, y = xor_data
     model = MLP([2, 3, 1], output_activation="sigmoid", seed=0)

@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "annlib/thin_product.hpp"
+
 namespace annlib {
 
 namespace {
@@ -114,6 +116,7 @@ struct MLP<Scalar>::Workspace {
     std::vector<Matrix> delta;  // delta[i]: ∂loss/∂Z of layer i
     Matrix X_gathered, T_gathered;
     Vector ones;                // capacity ones, to sum over samples with a GEMV
+    Vector thin_scratch;        // for the products of thin layers (thin_product.hpp)
     Eigen::Index columns = 0;   // samples in the current block
 
     Workspace(const std::vector<int>& layers, Eigen::Index capacity, bool for_training) {
@@ -123,6 +126,7 @@ struct MLP<Scalar>::Workspace {
         Z_out.resize(layers.back(), capacity);
         log_partition.setZero(capacity);
         by_sample.resize(capacity, layers.back() + 1);
+        thin_scratch.resize(thin::scratch_size<Scalar>);
         if (for_training) {
             ones.setOnes(capacity);
             delta.resize(L);
@@ -254,6 +258,43 @@ double MLP<Scalar>::l2_penalty() const {
 }
 
 // ---------------------------------------------------------------------------
+// Z := W_i · input + b_i (one column per sample).
+template <class Scalar>
+template <class Input, class Output>
+void MLP<Scalar>::affine(int i, const Input& input, Output& Z, Workspace& ws) const {
+    if (thin::fits_columns<Scalar>(config_.layers[i + 1], config_.layers[i])) {
+        thin::columns_product(weight(i), input, bias(i).data(), Z, ws.thin_scratch.data());
+        return;
+    }
+    // Start from the bias and let the GEMM accumulate onto it: "=" would first
+    // zero Z and a second pass would then add the bias.
+    Z.colwise() = bias(i);
+    Z.noalias() += weight(i) * input;
+}
+
+// dW := delta · inputᵀ and db := delta · 1, the sums over a block's samples.
+template <class Scalar>
+template <class Delta, class Input, class WeightGrad, class BiasGrad>
+void MLP<Scalar>::weight_gradient(int i, const Delta& delta, const Input& input, WeightGrad& dW, BiasGrad& db,
+                                  Workspace& ws) const {
+    const int out = config_.layers[i + 1], in = config_.layers[i];
+    Scalar* scratch = ws.thin_scratch.data();
+    if (thin::fits_sums<Scalar>(out, in)) {  // dW(:, s) = Σ_j δ(:, j) input(s, j)
+        thin::sums_over_samples(delta, input, dW, false, db.data(), scratch);
+        return;
+    }
+    if (thin::fits_sums<Scalar>(in, out) && thin::fits_sums<Scalar>(out, 0)) {  // dW(s, :) = Σ_j input(:, j) δ(s, j)
+        thin::sums_over_samples(input, delta, dW, true, nullptr, scratch);
+        thin::row_sums(delta, db.data(), scratch);
+        return;
+    }
+    dW.noalias() = delta * input.transpose();
+    // Σ over the samples as a GEMV with ones: rowwise().sum() walks each row with
+    // a stride, one dependent add per sample (it was a fifth of a small net's step).
+    db.noalias() = delta * ws.ones.head(delta.cols());
+}
+
+// ---------------------------------------------------------------------------
 // The forward pass for one block of samples: A[i+1] = f(W_i A[i] + b_i).
 template <class Scalar>
 void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
@@ -264,13 +305,10 @@ void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
     for (int i = 0; i < L; ++i) {
         const bool output = i == L - 1;
         auto Z = output ? ws.Z_out.leftCols(n) : ws.A[i + 1].leftCols(n);
-        // Start from the bias and let the GEMM accumulate onto it: "=" would first
-        // zero Z and a second pass would then add the bias.
-        Z.colwise() = bias(i);
         if (i == 0)
-            Z.noalias() += weight(i) * Xb;
+            affine(i, Xb, Z, ws);
         else
-            Z.noalias() += weight(i) * ws.A[i].leftCols(n);
+            affine(i, ws.A[i].leftCols(n), Z, ws);
         if (!output) activate(config_.hidden_activations[i], slope, Z);
     }
     auto Y = ws.A[L].leftCols(n);
@@ -301,18 +339,19 @@ double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Works
     for (int i = L - 1; i >= 0; --i) {
         const auto delta = ws.delta[i + 1].leftCols(n);
         auto dW = weight_mut(i, grad);
+        auto db = bias_mut(i, grad);
         if (i == 0)
-            dW.noalias() = delta * Xb.transpose();
+            weight_gradient(i, delta, Xb, dW, db, ws);
         else
-            dW.noalias() = delta * ws.A[i].leftCols(n).transpose();
+            weight_gradient(i, delta, ws.A[i].leftCols(n), dW, db, ws);
         if (config_.l2 != 0) dW += static_cast<Scalar>(config_.l2) * weight(i);
-        // Σ over the samples as a GEMV with ones: rowwise().sum() walks each row with
-        // a stride, one dependent add per sample (it was a fifth of a small net's step).
-        bias_mut(i, grad).noalias() = delta * ws.ones.head(n);
         if (i > 0) {
             // The input layer needs no delta: skipping it saves a third of layer 1's work.
             auto below = ws.delta[i].leftCols(n);
-            below.noalias() = weight(i).transpose() * delta;
+            if (thin::fits_columns<Scalar>(config_.layers[i], config_.layers[i + 1]))
+                thin::columns_product(weight(i).transpose(), delta, nullptr, below, ws.thin_scratch.data());
+            else
+                below.noalias() = weight(i).transpose() * delta;
             multiply_by_derivative(config_.hidden_activations[i - 1], slope, below, ws.A[i].leftCols(n));
         }
     }
