@@ -100,7 +100,7 @@ def test_forward_and_backward_match_numpy_for_every_product_path(layers, dtype):
     biases = [rng.normal(size=b.shape).astype(dtype) for b in model.biases]
     model.biases = biases
     biases = [b.astype(np.float64) for b in biases]
-    tolerance = dict(rtol=1e-10, atol=1e-13) if dtype == "float64" else dict(rtol=2e-4, atol=2e-6)
+    tolerance = {"rtol": 1e-10, "atol": 1e-13} if dtype == "float64" else {"rtol": 2e-4, "atol": 2e-6}
     for n in (1, 2, 3, 9, 64):
         X = rng.normal(size=(n, layers[0])).astype(dtype)
         T = np.eye(layers[-1], dtype=dtype)[rng.integers(0, layers[-1], n)]
