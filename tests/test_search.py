@@ -54,6 +54,41 @@ def test_every_score_is_that_of_an_mlp_trained_alone_on_the_fold(spirals3):
         assert record["std_score"] == pytest.approx(np.std(record["scores"]))
 
 
+def test_early_stopping_keys_train_each_fold_like_mlp_fit_with_early_stopping(spirals3):
+    X, y = spirals3
+    rng = np.random.default_rng(6)
+    order = rng.permutation(len(y))
+    folds = [(order[60:], order[:60]), (order[:120], order[120:])]
+    grid = {"early_stopping": [False, True], "patience": [2, 5], "tol": [1e-3]}
+    base = {"hidden": (6,), "optimizer": "adam", "learning_rate": 0.05}
+    result = annlib.grid_search(grid, X, y, base_params=base, cv=folds, epochs=300)
+    for record, history in zip(result.results, result.histories):
+        stopping = record["params"]
+        for f, (train, test) in enumerate(folds):
+            net = annlib.MLP([2, 6, 3], output_activation="softmax", loss="cross_entropy",
+                             optimizer="adam", learning_rate=0.05, seed=record["seed"])
+            net.fit(X[train], y[train], epochs=300, classes=[0, 1, 2], **stopping)
+            assert record["scores"][f] == net.accuracy(X[test], y[test])
+            assert history[f]["loss"] == net.history["loss"]
+            assert record["epochs_trained"][f] == len(net.history["loss"])
+    trained = {
+        (r["params"]["early_stopping"], r["params"]["patience"]): r["epochs_trained"]
+        for r in result.results
+    }
+    assert trained[(False, 2)] == trained[(False, 5)] == [300, 300]  # patience needs stopping
+    assert all(n < 300 for n in trained[(True, 2)])  # Adam stops gaining 1e-3 early
+    assert all(a <= b for a, b in zip(trained[(True, 2)], trained[(True, 5)]))
+    frame = result.to_pandas()
+    assert list(frame["split0_epochs"]) == [r["epochs_trained"][0] for r in result.results]
+    # The refitted best model trains with the best configuration's early stopping too.
+    best = result.best_params
+    refit = annlib.MLP([2, 6, 3], output_activation="softmax", loss="cross_entropy",
+                       optimizer="adam", learning_rate=0.05,
+                       seed=result.results[result.best_index]["seed"])
+    refit.fit(X, y, epochs=300, **best)
+    assert result.best_model.history["loss"] == refit.history["loss"]
+
+
 @pytest.mark.parametrize("scoring", ["mse", "loss"])
 def test_regression_scores_are_the_held_out_mse_or_loss(scoring):
     rng = np.random.default_rng(0)
@@ -254,6 +289,15 @@ def test_verbose_shows_a_progress_bar(capsys, spirals3):
         ({"hidden": [(4,), (4, 0)]}, ValueError, r"param_grid\['hidden'\]\[1\]\[1\]"),
         ({"hidden": ["wide"]}, TypeError, r"param_grid\['hidden'\]\[0\]"),
         ({"epochs": [10, 0]}, ValueError, r"param_grid\['epochs'\]\[1\]"),
+        (
+            {"early_stopping": [True, "yes"]},
+            TypeError,
+            r"param_grid\['early_stopping'\]\[1\]: expected True or False",
+        ),
+        ({"patience": [0]}, ValueError, r"param_grid\['patience'\]\[0\]: expected an integer >= 1"),
+        ({"patience": [2.5]}, TypeError, r"param_grid\['patience'\]\[0\]"),
+        ({"tol": [-1e-3]}, ValueError, r"param_grid\['tol'\]\[0\]: expected a number >= 0"),
+        ({"tol": [float("nan")]}, ValueError, r"param_grid\['tol'\]\[0\]"),
         ({"dtype": ["float16"]}, ValueError, r"param_grid\['dtype'\]\[0\]"),
         ({"nesterov": ["yes"]}, TypeError, r"param_grid\['nesterov'\]\[0\]"),
         ({1: [0.1]}, TypeError, r"param_grid\[1\]: expected a parameter name"),

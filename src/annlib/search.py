@@ -20,14 +20,26 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from . import _core
-from ._checks import as_float_array, check_choice, check_dtype, check_int, check_seed, describe
+from ._checks import (
+    as_float_array,
+    check_choice,
+    check_dtype,
+    check_float,
+    check_int,
+    check_seed,
+    describe,
+)
 from .mlp import DEFAULTS, MLP
 
 SCORINGS = ("accuracy", "mse", "loss")
 BACKENDS = ("threads", "dask")
 
-#: Keys a ``param_grid`` may hold besides the MLP constructor's parameters.
-EXTRA_KEYS = ("hidden", "epochs")
+#: Keys a ``param_grid`` may hold besides the MLP constructor's parameters:
+#: the hidden layer sizes and ``MLP.fit``'s training length and early stopping.
+EXTRA_KEYS = ("hidden", "epochs", "early_stopping", "patience", "tol")
+
+#: ``MLP.fit``'s defaults for the early-stopping keys.
+FIT_DEFAULTS = {"early_stopping": False, "patience": 10, "tol": 1e-4}
 
 #: Hidden layer sizes of configurations whose grid has no ``hidden`` key.
 DEFAULT_HIDDEN = (16,)
@@ -47,6 +59,7 @@ class _Job(NamedTuple):
     targets: int
     accuracy: str
     threshold: float
+    stopping: dict[str, Any]  # early_stopping, patience and tol, as MLP.fit takes them
 
 
 class GridSearchResult:
@@ -57,7 +70,8 @@ class GridSearchResult:
     results : list of dict
         One record per configuration, in grid order: ``params`` (the grid's values),
         ``mean_score``, ``std_score``, ``scores`` (one per fold), ``fit_time`` and
-        ``score_time`` (mean seconds per fold), ``epochs``, ``seed`` (of the
+        ``score_time`` (mean seconds per fold), ``epochs`` (the most a fold may
+        train), ``epochs_trained`` (per fold: fewer with early stopping), ``seed`` (of the
         configuration's models), ``rank`` (1 = best) and ``error`` (None, or why a
         fold diverged; its score is then NaN).
     histories : list of list of dict
@@ -99,7 +113,8 @@ class GridSearchResult:
         return None if self.best_index is None else self.results[self.best_index]["mean_score"]
 
     def to_pandas(self):
-        """The records as a ``pandas.DataFrame``: ``param_<name>`` columns, then the scores.
+        """The records as a ``pandas.DataFrame``: ``param_<name>`` columns, then the scores
+        (``split<f>_score``, ``split<f>_epochs`` for the epochs fold f trained).
 
         Raises ImportError when pandas is not installed.
         """
@@ -113,9 +128,14 @@ class GridSearchResult:
         for record in self.results:
             row = {f"param_{key}": value for key, value in record["params"].items()}
             row.update(
-                {key: value for key, value in record.items() if key not in ("params", "scores")}
+                {
+                    key: value
+                    for key, value in record.items()
+                    if key not in ("params", "scores", "epochs_trained")
+                }
             )
             row.update({f"split{f}_score": score for f, score in enumerate(record["scores"])})
+            row.update({f"split{f}_epochs": n for f, n in enumerate(record["epochs_trained"])})
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -167,7 +187,10 @@ def grid_search(
         ``None`` for full batch, ``init``, ``init_std``, ``l2``, ``seed``,
         ``dtype``, ...), ``hidden`` (hidden layer sizes such as ``(16,)`` or
         ``(16, 16)``; default ``(16,)``; the input and output sizes come from
-        the data) and ``epochs``.  A list of dicts searches the union of their grids.
+        the data), ``epochs``, and ``MLP.fit``'s ``early_stopping``, ``patience``
+        and ``tol``: with ``early_stopping=True`` a fold stops training when its
+        training loss has not improved by ``tol`` for ``patience`` epochs and keeps
+        its best epoch's weights.  A list of dicts searches the union of their grids.
     base_params : dict, optional
         Settings shared by every configuration (one value per name, the same
         names as ``param_grid``), e.g. ``{"optimizer": "adam", "hidden": (32,)}``;
@@ -321,7 +344,7 @@ def grid_search(
     if refit and best:
         plan = plans[results.index(best[0])]
         best_model = MLP(list(plan.layers), **plan.params).fit(
-            X, y, epochs=plan.epochs, classes=classes
+            X, y, epochs=plan.epochs, classes=classes, **plan.stopping
         )
     return GridSearchResult(
         results, histories, scoring, best_model, seed, time.perf_counter() - started, len(folds)
@@ -420,8 +443,12 @@ def _check_value(key: str, value: Any, where: str) -> Any:
         value = value.item()  # np.logspace(...) values are reported as plain floats
     if key == "hidden":
         return _check_hidden(value, where)
-    if key == "epochs":
+    if key in ("epochs", "patience"):
         return check_int(value, where, 1)
+    if key == "early_stopping":
+        return _check_bool(value, where)
+    if key == "tol":
+        return check_float(value, where, 0.0)
     if key == "seed":
         return None if value is None else check_seed(value, where)
     if key == "dtype":
@@ -460,6 +487,7 @@ class _Plan(NamedTuple):
     layers: tuple[int, ...]
     params: dict[str, Any]  # MLP constructor parameters (seed and dtype included)
     epochs: int
+    stopping: dict[str, Any]  # MLP.fit's early_stopping, patience and tol
     accuracy: str
     threshold: float
     encoding: tuple  # configurations with the same encoding share one target matrix
@@ -515,6 +543,7 @@ def _plan(
         layers,
         params,
         config.get("epochs", epochs),
+        {key: config.get(key, default) for key, default in FIT_DEFAULTS.items()},
         accuracy,
         threshold,
         encoding,
@@ -553,6 +582,7 @@ def _make_jobs(
                     target_index[plan.encoding],
                     plan.accuracy,
                     plan.threshold,
+                    plan.stopping,
                 )
             )
     return targets, jobs
@@ -655,6 +685,7 @@ def _fit_batch(
                     job.targets,
                     job.accuracy,
                     job.threshold,
+                    **job.stopping,
                 )
             )
         fit_jobs = _core.fit_jobs64 if dtype == "float64" else _core.fit_jobs32
@@ -743,6 +774,7 @@ def _records(
                 "fit_time": float(np.mean([f["fit_time"] for f in folds])),
                 "score_time": float(np.mean([f["score_time"] for f in folds])),
                 "epochs": plan.epochs,
+                "epochs_trained": [len(f["loss"]) for f in folds],
                 "seed": plan.params["seed"],
                 "rank": None,
                 "error": "; ".join(errors) or None,

@@ -104,6 +104,12 @@ std::vector<SearchJobResult> fit_jobs(const SamplesRef<Scalar>& X,
         if (job.epochs < 1)
             throw std::invalid_argument(name + ".epochs: expected an integer >= 1, got " +
                                         std::to_string(job.epochs));
+        if (job.patience < 1)
+            throw std::invalid_argument(name + ".patience: expected an integer >= 1, got " +
+                                        std::to_string(job.patience));
+        if (!std::isfinite(job.tol) || job.tol < 0)
+            throw std::invalid_argument(name + ".tol: expected a number >= 0, got " +
+                                        std::to_string(job.tol));
         job.config.validate();
         if (job.config.layers.front() != X.rows())
             throw std::invalid_argument(
@@ -147,6 +153,9 @@ std::vector<SearchJobResult> fit_jobs(const SamplesRef<Scalar>& X,
             options.epochs = job.epochs;
             options.accuracy = job.accuracy;
             options.threshold = job.threshold;
+            options.early_stopping = job.early_stopping;
+            options.patience = job.patience;
+            options.tol = job.tol;
             options.interrupt = cancel_check;
             try {
                 model.fit(X_train, T_train, options, nullptr, nullptr);

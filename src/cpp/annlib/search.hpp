@@ -44,6 +44,11 @@ struct SearchJob {
         0;  // index into the batch's target matrices (configurations may encode labels differently)
     AccuracyRule accuracy = AccuracyRule::none;
     double threshold = 0.5;
+    // Stop when the training loss has not improved by `tol` for `patience` epochs
+    // and keep the best epoch's weights (FitOptions without validation data).
+    bool early_stopping = false;
+    int patience = 10;
+    double tol = 1e-4;
 };
 
 struct SearchJobResult {

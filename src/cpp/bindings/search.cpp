@@ -112,7 +112,8 @@ void bind_search(py::module_& m) {
     py::class_<SearchJob>(m, "SearchJob",
                           "One configuration trained on one fold (the unit of annlib.grid_search).")
         .def(py::init([](const py::object& model, int epochs, int fold, int targets,
-                         const std::string& accuracy, double threshold) {
+                         const std::string& accuracy, double threshold, bool early_stopping,
+                         int patience, double tol) {
                  SearchJob job;
                  job.config = config_of(model);
                  job.epochs = epochs;
@@ -120,11 +121,18 @@ void bind_search(py::module_& m) {
                  job.targets = targets;
                  job.accuracy = accuracy_rule_from_name(accuracy);
                  job.threshold = threshold;
+                 job.early_stopping = early_stopping;
+                 job.patience = patience;
+                 job.tol = tol;
                  return job;
              }),
              py::arg("model"), py::arg("epochs"), py::arg("fold"), py::arg("targets"),
-             py::arg("accuracy"), py::arg("threshold"))
+             py::arg("accuracy"), py::arg("threshold"), py::arg("early_stopping") = false,
+             py::arg("patience") = 10, py::arg("tol") = 1e-4)
         .def_readonly("epochs", &SearchJob::epochs)
+        .def_readonly("early_stopping", &SearchJob::early_stopping)
+        .def_readonly("patience", &SearchJob::patience)
+        .def_readonly("tol", &SearchJob::tol)
         .def_readonly("fold", &SearchJob::fold)
         .def_readonly("targets", &SearchJob::targets)
         .def_property_readonly("seed", [](const SearchJob& j) { return j.config.seed; })
