@@ -656,6 +656,8 @@ import annlib
 net = annlib.Hopfield(256, seed=0)
 net.train(annlib.random_patterns(10, 256, seed=0))
 probes = annlib.flip(annlib.random_patterns(64, 256, seed=1), 0.1, seed=2)
+# A shell's background job starts us with SIGINT ignored (inherited through exec).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 start = time.perf_counter()
 try:

@@ -639,6 +639,8 @@ import annlib
 X = np.random.default_rng(0).normal(size=(2000, 20))
 y = (X[:, 0] > 0).astype(int)
 model = annlib.MLP([20, 64, 64, 2], output_activation="softmax", batch_size=1, seed=0)
+# A shell's background job starts us with SIGINT ignored (inherited through exec).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 start = time.perf_counter()
 try:

@@ -413,6 +413,8 @@ import numpy as np
 import annlib
 X = np.random.default_rng(0).normal(size=(2000, 20))
 y = (X[:, 0] > 0).astype(int)
+# A shell's background job starts us with SIGINT ignored (inherited through exec).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 start = time.perf_counter()
 try:
