@@ -69,6 +69,44 @@ Eigen::Index correct_in_block(const Eigen::Ref<const Matrix>& Y, const Eigen::Re
     return correct;
 }
 
+// C := A B, plus b 1ᵀ when `bias` is given (one column per sample).  Thin layers
+// go through the register kernels of thin_product.hpp, the rest through Eigen's GEMM.
+template <class Lhs, class Rhs, class Output>
+void product(const Lhs& A, const Rhs& B, const typename Output::Scalar* bias, Output& C,
+             typename Output::Scalar* scratch) {
+    using Scalar = typename Output::Scalar;
+    if (thin::fits_columns<Scalar>(A.rows(), A.cols())) {
+        thin::columns_product(A, B, bias, C, scratch);
+    } else if (bias) {
+        // Start from the bias and let the GEMM accumulate onto it: "=" would first
+        // zero C and a second pass would then add the bias.
+        C.colwise() = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(bias, C.rows());
+        C.noalias() += A * B;
+    } else {
+        C.noalias() = A * B;
+    }
+}
+
+// dW := delta inputᵀ and db := delta 1, sums over a block's samples (one per column).
+template <class Delta, class Input, class WeightGrad, class BiasGrad, class Ones>
+void weight_gradient(const Delta& delta, const Input& input, WeightGrad& dW, BiasGrad& db, const Ones& ones,
+                     typename WeightGrad::Scalar* scratch) {
+    using Scalar = typename WeightGrad::Scalar;
+    const Eigen::Index out = delta.rows(), in = input.rows();
+    if (thin::fits_sums<Scalar>(out, in)) {  // dW(:, s) = Σ_j δ(:, j) input(s, j)
+        thin::sums_over_samples(delta, input, dW, false, db.data(), scratch);
+    } else if (thin::fits_sums<Scalar>(in, out)) {  // dW(s, :) = Σ_j input(:, j) δ(s, j)
+        // out <= kMaxSums outputs fit one register, so their sums do too.
+        thin::sums_over_samples(input, delta, dW, true, nullptr, scratch);
+        thin::row_sums(delta, db.data(), scratch);
+    } else {
+        dW.noalias() = delta * input.transpose();
+        // Σ over the samples as a GEMV with ones: rowwise().sum() walks each row with
+        // a stride, one dependent add per sample (it was a fifth of a small net's step).
+        db.noalias() = delta * ones.head(delta.cols());
+    }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -258,43 +296,6 @@ double MLP<Scalar>::l2_penalty() const {
 }
 
 // ---------------------------------------------------------------------------
-// Z := W_i · input + b_i (one column per sample).
-template <class Scalar>
-template <class Input, class Output>
-void MLP<Scalar>::affine(int i, const Input& input, Output& Z, Workspace& ws) const {
-    if (thin::fits_columns<Scalar>(config_.layers[i + 1], config_.layers[i])) {
-        thin::columns_product(weight(i), input, bias(i).data(), Z, ws.thin_scratch.data());
-        return;
-    }
-    // Start from the bias and let the GEMM accumulate onto it: "=" would first
-    // zero Z and a second pass would then add the bias.
-    Z.colwise() = bias(i);
-    Z.noalias() += weight(i) * input;
-}
-
-// dW := delta · inputᵀ and db := delta · 1, the sums over a block's samples.
-template <class Scalar>
-template <class Delta, class Input, class WeightGrad, class BiasGrad>
-void MLP<Scalar>::weight_gradient(int i, const Delta& delta, const Input& input, WeightGrad& dW, BiasGrad& db,
-                                  Workspace& ws) const {
-    const int out = config_.layers[i + 1], in = config_.layers[i];
-    Scalar* scratch = ws.thin_scratch.data();
-    if (thin::fits_sums<Scalar>(out, in)) {  // dW(:, s) = Σ_j δ(:, j) input(s, j)
-        thin::sums_over_samples(delta, input, dW, false, db.data(), scratch);
-        return;
-    }
-    if (thin::fits_sums<Scalar>(in, out) && thin::fits_sums<Scalar>(out, 0)) {  // dW(s, :) = Σ_j input(:, j) δ(s, j)
-        thin::sums_over_samples(input, delta, dW, true, nullptr, scratch);
-        thin::row_sums(delta, db.data(), scratch);
-        return;
-    }
-    dW.noalias() = delta * input.transpose();
-    // Σ over the samples as a GEMV with ones: rowwise().sum() walks each row with
-    // a stride, one dependent add per sample (it was a fifth of a small net's step).
-    db.noalias() = delta * ws.ones.head(delta.cols());
-}
-
-// ---------------------------------------------------------------------------
 // The forward pass for one block of samples: A[i+1] = f(W_i A[i] + b_i).
 template <class Scalar>
 void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
@@ -306,9 +307,9 @@ void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
         const bool output = i == L - 1;
         auto Z = output ? ws.Z_out.leftCols(n) : ws.A[i + 1].leftCols(n);
         if (i == 0)
-            affine(i, Xb, Z, ws);
+            product(weight(i), Xb, bias(i).data(), Z, ws.thin_scratch.data());
         else
-            affine(i, ws.A[i].leftCols(n), Z, ws);
+            product(weight(i), ws.A[i].leftCols(n), bias(i).data(), Z, ws.thin_scratch.data());
         if (!output) activate(config_.hidden_activations[i], slope, Z);
     }
     auto Y = ws.A[L].leftCols(n);
@@ -341,17 +342,14 @@ double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Works
         auto dW = weight_mut(i, grad);
         auto db = bias_mut(i, grad);
         if (i == 0)
-            weight_gradient(i, delta, Xb, dW, db, ws);
+            weight_gradient(delta, Xb, dW, db, ws.ones, ws.thin_scratch.data());
         else
-            weight_gradient(i, delta, ws.A[i].leftCols(n), dW, db, ws);
+            weight_gradient(delta, ws.A[i].leftCols(n), dW, db, ws.ones, ws.thin_scratch.data());
         if (config_.l2 != 0) dW += static_cast<Scalar>(config_.l2) * weight(i);
         if (i > 0) {
             // The input layer needs no delta: skipping it saves a third of layer 1's work.
             auto below = ws.delta[i].leftCols(n);
-            if (thin::fits_columns<Scalar>(config_.layers[i], config_.layers[i + 1]))
-                thin::columns_product(weight(i).transpose(), delta, nullptr, below, ws.thin_scratch.data());
-            else
-                below.noalias() = weight(i).transpose() * delta;
+            product(weight(i).transpose(), delta, nullptr, below, ws.thin_scratch.data());
             multiply_by_derivative(config_.hidden_activations[i - 1], slope, below, ws.A[i].leftCols(n));
         }
     }

@@ -147,11 +147,6 @@ private:
     double l2_penalty() const;
     int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
-    template <class Input, class Output>
-    void affine(int i, const Input& input, Output& Z, Workspace& ws) const;
-    template <class Delta, class Input, class WeightGrad, class BiasGrad>
-    void weight_gradient(int i, const Delta& delta, const Input& input, WeightGrad& dW, BiasGrad& db,
-                         Workspace& ws) const;
     // Runs forward_block over X in blocks of kPredictBlock columns and hands each
     // to visit(block, start, columns, ws); defined and used in mlp.cpp only.
     template <class Visit>

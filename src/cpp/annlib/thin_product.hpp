@@ -52,9 +52,9 @@ bool fits_sums(Index rows, Index sums) {
     return registers_for<Scalar>(rows) <= kMaxRegisters && sums <= kMaxSums;
 }
 
-// Scalars of scratch memory the kernels need, allocated once by the caller (no
-// stack buffers of packets: AddressSanitizer's fake stack frames do not honour
-// their 64-byte alignment).
+// Scalars of scratch memory the kernels need for zero-padded copies, allocated
+// once by the caller.  Not local arrays: compilers over-align those for vector
+// moves, and AddressSanitizer's fake stack frames do not honour that alignment.
 template <class Scalar>
 constexpr Index scratch_size = (kMaxDepth + kMaxSums + 2) * kMaxRegisters * lanes<Scalar>;
 
