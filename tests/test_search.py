@@ -296,6 +296,8 @@ def test_verbose_shows_a_progress_bar(capsys, spirals3):
         ),
         ({"patience": [0]}, ValueError, r"param_grid\['patience'\]\[0\]: expected an integer >= 1"),
         ({"patience": [2.5]}, TypeError, r"param_grid\['patience'\]\[0\]"),
+        ({"patience": [2**31]}, ValueError, r"param_grid\['patience'\]\[0\]: expected an integer <="),
+        ({"epochs": [2**40]}, ValueError, r"param_grid\['epochs'\]\[0\]: expected an integer <="),
         ({"tol": [-1e-3]}, ValueError, r"param_grid\['tol'\]\[0\]: expected a number >= 0"),
         ({"tol": [float("nan")]}, ValueError, r"param_grid\['tol'\]\[0\]"),
         ({"dtype": ["float16"]}, ValueError, r"param_grid\['dtype'\]\[0\]"),
@@ -392,6 +394,7 @@ def test_bad_base_params_name_the_key(base_params, error, match, spirals3):
         ({"client": object()}, ValueError, "client"),
         ({"validation_data": (np.zeros((4, 3)), np.zeros(4))}, ValueError, r"validation_data\[0\]"),
         ({"epochs": 0}, ValueError, "epochs"),
+        ({"epochs": 2**31}, ValueError, "epochs: expected an integer <="),
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, error, name, spirals3):

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _core
 from ._checks import (
+    ENGINE_INT_MAX,
     as_float_array,
     check_choice,
     check_dtype,
@@ -266,7 +267,7 @@ def grid_search(
     started = time.perf_counter()
     n_jobs = _check_n_jobs(n_jobs)
     seed = check_seed(seed)
-    epochs = check_int(epochs, "epochs", 1)
+    epochs = check_int(epochs, "epochs", 1, ENGINE_INT_MAX)
     if n_iter is not None:
         n_iter = check_int(n_iter, "n_iter", 1)
     refit = _check_bool(refit, "refit")
@@ -444,7 +445,7 @@ def _check_value(key: str, value: Any, where: str) -> Any:
     if key == "hidden":
         return _check_hidden(value, where)
     if key in ("epochs", "patience"):
-        return check_int(value, where, 1)
+        return check_int(value, where, 1, ENGINE_INT_MAX)
     if key == "early_stopping":
         return _check_bool(value, where)
     if key == "tol":
