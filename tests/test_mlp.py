@@ -84,10 +84,10 @@ def numpy_backprop(weights, biases, X, T):
 
 
 # Layer sizes around every switch between the engine's register kernels for thin
-# layers and Eigen's GEMM (columns of 1, 2 or more SIMD registers, at most 4 sums,
+# layers and Eigen's GEMM (columns of 1 to 4 SIMD registers or more, at most 4 sums,
 # depth at most 16) and sample counts that end mid-register.
 PRODUCT_PATH_LAYERS = [[2, 8, 2], [3, 1, 5, 2], [2, 9, 4], [5, 17, 3], [16, 16, 16], [17, 3, 33], [2, 40, 2],
-                       [4, 12, 6], [1, 2, 3, 4, 5, 6], [20, 4, 20]]
+                       [4, 12, 6], [1, 2, 3, 4, 5, 6], [20, 4, 20], [2, 32, 32, 4], [3, 25, 2], [2, 65, 3]]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

@@ -3,7 +3,7 @@
 //
 // Eigen's GEMM copies ("packs") both operands into blocks on every call; for an
 // 8 × 2 weight matrix that set-up costs several times the arithmetic.  When a
-// column of the result fits in one or two SIMD registers the work is simpler:
+// column of the result fits in up to four SIMD registers the work is simpler:
 //
 //   columns_product    C = b 1ᵀ + A B: each result column is built in registers
 //                      from A's few columns (the forward pass, and Wᵀ δ);
@@ -17,6 +17,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <type_traits>
 
 namespace annlib::thin {
 
@@ -29,9 +30,9 @@ using Packet = typename Eigen::internal::packet_traits<Scalar>::type;
 template <class Scalar>
 constexpr Index lanes = Eigen::internal::packet_traits<Scalar>::size;
 
-// At most two registers per result column; deeper products and more sums reuse
-// their operands enough for GEMM's packing to pay off.
-constexpr Index kMaxRegisters = 2;
+// At most four registers per result column (32 doubles with AVX-512); deeper
+// products and more sums reuse their operands enough for GEMM's packing to pay off.
+constexpr Index kMaxRegisters = 4;
 constexpr Index kMaxDepth = 16;
 constexpr int kMaxSums = 4;
 
@@ -139,18 +140,24 @@ void sums_over_samples(Index rows, Index n, const Scalar* u, Index ldu, const Sc
                        Scalar* pad) {
     constexpr Index W = lanes<Scalar>;
     // Two sets of sums, for even and odd samples, so that consecutive multiply-adds
-    // into one sum need not wait for each other.
+    // into one sum need not wait for each other -- when both fit in the registers.
+    constexpr bool two_sets = 2 * (Sums + 1) * R <= 24;
     Packet<Scalar> even[Sums + 1][R], odd[Sums + 1][R];
     for (int s = 0; s <= Sums; ++s)
         for (int r = 0; r < R; ++r) even[s][r] = odd[s][r] = ei::pset1<Packet<Scalar>>(Scalar(0));
     const Index direct = in_place<Scalar, R>(rows, ldu, n);
     Index j = 0;
-    for (; j + 1 < direct; j += 2) {
+    for (; two_sets && j + 1 < direct; j += 2) {
         Packet<Scalar> x[R], y[R];
         load<Scalar, R>(u + j * ldu, x);
         load<Scalar, R>(u + (j + 1) * ldu, y);
         add_sample<Scalar, R, Sums>(x, v + j * ldv, even);
         add_sample<Scalar, R, Sums>(y, v + (j + 1) * ldv, odd);
+    }
+    for (; j < direct; ++j) {
+        Packet<Scalar> x[R];
+        load<Scalar, R>(u + j * ldu, x);
+        add_sample<Scalar, R, Sums>(x, v + j * ldv, even);
     }
     for (; j < n; ++j) {
         Packet<Scalar> x[R];
@@ -171,6 +178,18 @@ void sums_dispatch(Index sums, Index rows, Index n, const Scalar* u, Index ldu, 
         if (sums != Sums) return sums_dispatch<Scalar, R, Sums + 1>(sums, rows, n, u, ldu, v, ldv, out, pad);
     }
     sums_over_samples<Scalar, R, Sums>(rows, n, u, ldu, v, ldv, out, pad);
+}
+
+// run(std::integral_constant<int, R>) for the run-time register count R (1..kMaxRegisters).
+template <class Run>
+void with_registers(Index registers, const Run& run) {
+    static_assert(kMaxRegisters == 4, "one case per register count");
+    switch (registers) {
+        case 1: return run(std::integral_constant<int, 1>());
+        case 2: return run(std::integral_constant<int, 2>());
+        case 3: return run(std::integral_constant<int, 3>());
+        default: return run(std::integral_constant<int, 4>());
+    }
 }
 
 }  // namespace detail
@@ -195,12 +214,11 @@ void columns_product(const Eigen::MatrixBase<DerivedA>& A, const Eigen::MatrixBa
     }
     const auto& b = B.derived();
     auto& c = C.derived();
-    if (R == 1)
-        detail::columns_product<Scalar, 1>(rows, depth, b.cols(), a, bias, b.data(), b.outerStride(), c.data(),
-                                           c.outerStride(), pad);
-    else
-        detail::columns_product<Scalar, 2>(rows, depth, b.cols(), a, bias, b.data(), b.outerStride(), c.data(),
-                                           c.outerStride(), pad);
+    const auto run = [&](auto registers) {
+        detail::columns_product<Scalar, decltype(registers)::value>(rows, depth, b.cols(), a, bias, b.data(),
+                                                                     b.outerStride(), c.data(), c.outerStride(), pad);
+    };
+    detail::with_registers(R, run);
 }
 
 // Sums over the n >= 1 samples (columns) of U (rows × n) and V (sums × n), both
@@ -217,12 +235,11 @@ void sums_over_samples(const Eigen::MatrixBase<DerivedU>& U, const Eigen::Matrix
     const Index rows = u.rows(), sums = v.rows(), R = registers_for<Scalar>(rows);
     Scalar* out = scratch;  // (sums + 1) × R packets
     Scalar* pad = scratch + (kMaxSums + 1) * kMaxRegisters * lanes<Scalar>;
-    if (R == 1)
-        detail::sums_dispatch<Scalar, 1>(sums, rows, u.cols(), u.data(), u.outerStride(), v.data(), v.outerStride(),
-                                         out, pad);
-    else
-        detail::sums_dispatch<Scalar, 2>(sums, rows, u.cols(), u.data(), u.outerStride(), v.data(), v.outerStride(),
-                                         out, pad);
+    const auto run = [&](auto registers) {
+        detail::sums_dispatch<Scalar, decltype(registers)::value>(sums, rows, u.cols(), u.data(), u.outerStride(),
+                                                                   v.data(), v.outerStride(), out, pad);
+    };
+    detail::with_registers(R, run);
     for (Index s = 0; s < sums; ++s) {
         const Scalar* sum = out + s * R * lanes<Scalar>;
         for (Index i = 0; i < rows; ++i) (transposed ? C(s, i) : C(i, s)) = sum[i];
