@@ -67,7 +67,9 @@ def make_data(spec: dict, dtype: str):
 
     rng = np.random.default_rng(0)
     if spec["data"] == "gaussians":
-        X = np.vstack([rng.normal((1.0, 0.3), 0.2, (100, 2)), rng.normal((0.0, -0.1), 0.3, (100, 2))])
+        X = np.vstack(
+            [rng.normal((1.0, 0.3), 0.2, (100, 2)), rng.normal((0.0, -0.1), 0.3, (100, 2))]
+        )
         y = np.repeat([0, 1], 100)
         return X.astype(dtype), y, X.astype(dtype), y
     if spec["data"] == "digits":
@@ -129,7 +131,6 @@ def timed_grid_prediction(model, spec: dict, dtype: str) -> dict:
 
 # ----------------------------------------------------------------------------- the workers
 def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
-    import numpy as np
 
     import annlib
 
@@ -137,13 +138,28 @@ def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
         model = state.get(("W1model", dtype))
         if model is None:
             X, y, _, _ = workload_data(state, FULL["W1"], dtype)
-            model = annlib.MLP([2, 8, 2], output_activation="softmax", loss="cross_entropy",
-                               learning_rate=0.1, seed=0, dtype=dtype).fit(X, y, epochs=200)
+            model = annlib.MLP(
+                [2, 8, 2],
+                output_activation="softmax",
+                loss="cross_entropy",
+                learning_rate=0.1,
+                seed=0,
+                dtype=dtype,
+            ).fit(X, y, epochs=200)
             state[("W1model", dtype)] = model
         return timed_grid_prediction(model, spec, dtype)
     X, y, X_test, y_test = workload_data(state, spec, dtype)
-    model = annlib.MLP(spec["layers"], activation="tanh", output_activation="softmax", loss="cross_entropy",
-                       optimizer="sgd", learning_rate=spec["lr"], batch_size=spec["batch"], seed=0, dtype=dtype)
+    model = annlib.MLP(
+        spec["layers"],
+        activation="tanh",
+        output_activation="softmax",
+        loss="cross_entropy",
+        optimizer="sgd",
+        learning_rate=spec["lr"],
+        batch_size=spec["batch"],
+        seed=0,
+        dtype=dtype,
+    )
     start = time.perf_counter()
     model.fit(X, y, epochs=spec["epochs"])
     seconds = time.perf_counter() - start
@@ -153,16 +169,24 @@ def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
 def run_sklearn(name: str, spec: dict, dtype: str, state: dict) -> dict:
     import warnings
 
-    import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     def classifier(spec, n):
         return MLPClassifier(
-            hidden_layer_sizes=tuple(spec["layers"][1:-1]), activation="tanh", solver="sgd",
-            learning_rate_init=spec["lr"], momentum=0.0, nesterovs_momentum=False,
-            batch_size=spec["batch"] or n, max_iter=spec["epochs"], shuffle=True, tol=0.0,
-            n_iter_no_change=spec["epochs"] + 1, alpha=0.0, random_state=0,
+            hidden_layer_sizes=tuple(spec["layers"][1:-1]),
+            activation="tanh",
+            solver="sgd",
+            learning_rate_init=spec["lr"],
+            momentum=0.0,
+            nesterovs_momentum=False,
+            batch_size=spec["batch"] or n,
+            max_iter=spec["epochs"],
+            shuffle=True,
+            tol=0.0,
+            n_iter_no_change=spec["epochs"] + 1,
+            alpha=0.0,
+            random_state=0,
         )
 
     if name == "grid":
@@ -181,8 +205,11 @@ def run_sklearn(name: str, spec: dict, dtype: str, state: dict) -> dict:
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "accuracy": float(model.score(X_test, y_test)),
-            "trained_dtype": str(model.coefs_[0].dtype)}
+    return {
+        "seconds": seconds,
+        "accuracy": float(model.score(X_test, y_test)),
+        "trained_dtype": str(model.coefs_[0].dtype),
+    }
 
 
 def run_torch(name: str, spec: dict, dtype: str, state: dict) -> dict:
@@ -243,7 +270,7 @@ def train(net, X, y, spec):
             if order is None:
                 xb, yb = X, y
             else:
-                index = order[start:start + batch]
+                index = order[start : start + batch]
                 xb, yb = X[index], y[index]
             optimizer.zero_grad()
             loss_fn(net(xb), yb).backward()
@@ -316,7 +343,10 @@ class Worker:
     def start(cls, system: str) -> "Worker":
         process = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), "--worker", system],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         return cls(system, process)
 
@@ -358,7 +388,9 @@ def gemm_peak(repeats: int = 3) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="reduced workloads, under a minute")
     parser.add_argument("--repeats", type=int, default=3, help="runs per cell (median reported)")
     parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3,hopfield")
@@ -371,19 +403,28 @@ def main(argv: list[str] | None = None) -> int:
     specs = QUICK if args.quick else FULL
     only = {name for name in args.only.split(",") if name}
     plan = [row for row in PLAN if not only or row[0] in only]
-    systems = sorted({s for _, _, systems in plan for s in systems}, key=["annlib", "sklearn", "torch", "numpy"].index)
+    systems = sorted(
+        {s for _, _, systems in plan for s in systems},
+        key=["annlib", "sklearn", "torch", "numpy"].index,
+    )
     missing = [s for s in systems if not installed(s)]
     for system in missing:
         print(f"# {system} is not installed: its columns are skipped")
     workers = {s: Worker.start(s) for s in systems if s not in missing}
 
-    print(f"# annlib benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {'quick' if args.quick else 'full'} run, "
-          f"median of {args.repeats}")
-    print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or cpu_name()}, "
-          f"Python {platform.python_version()}")
+    print(
+        f"# annlib benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {'quick' if args.quick else 'full'} run, "
+        f"median of {args.repeats}"
+    )
+    print(
+        f"# machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or cpu_name()}, "
+        f"Python {platform.python_version()}"
+    )
     peak = gemm_peak()
-    print(f"# GEMM peak (numpy BLAS, all threads): float64 {peak['float64']:.1f} GFLOP/s, "
-          f"float32 {peak['float32']:.1f} GFLOP/s")
+    print(
+        f"# GEMM peak (numpy BLAS, all threads): float64 {peak['float64']:.1f} GFLOP/s, "
+        f"float32 {peak['float32']:.1f} GFLOP/s"
+    )
     for system, w in workers.items():
         print(f"# {system}: {json.dumps(w.ask({'name': 'describe'}))}")
 
@@ -393,7 +434,12 @@ def main(argv: list[str] | None = None) -> int:
             for system in row_systems:
                 if system not in workers:
                     continue
-                request = {"name": name, "spec": specs.get(name), "dtype": dtype, "quick": args.quick}
+                request = {
+                    "name": name,
+                    "spec": specs.get(name),
+                    "dtype": dtype,
+                    "quick": args.quick,
+                }
                 reply = workers[system].ask(request)
                 results.setdefault((name, dtype, system), []).append(reply)
     for w in workers.values():
@@ -410,16 +456,26 @@ def main(argv: list[str] | None = None) -> int:
             if replies is None:
                 continue
             if any("error" in r for r in replies):
-                print(f"| {name} | {dtype} | {system} | error | | | {replies[0].get('error', '')} |")
+                print(
+                    f"| {name} | {dtype} | {system} | error | | | {replies[0].get('error', '')} |"
+                )
                 continue
             seconds = _median(replies)
-            ratio = "1" if system == "annlib" else (f"{seconds / base_seconds:.1f}" if base_seconds else "")
+            ratio = (
+                "1"
+                if system == "annlib"
+                else (f"{seconds / base_seconds:.1f}" if base_seconds else "")
+            )
             accuracy = replies[-1].get("accuracy")
             notes = replies[-1].get("notes", "")
             if name == "W3" and system == "annlib":
                 spec = specs["W3"]
-                gflops = flops_per_sample(spec["layers"]) * spec["n"] * spec["epochs"] / seconds / 1e9
-                notes = f"{gflops:.0f} GFLOP/s = {100 * gflops / peak[dtype]:.0f} % of the GEMM peak"
+                gflops = (
+                    flops_per_sample(spec["layers"]) * spec["n"] * spec["epochs"] / seconds / 1e9
+                )
+                notes = (
+                    f"{gflops:.0f} GFLOP/s = {100 * gflops / peak[dtype]:.0f} % of the GEMM peak"
+                )
             if "trained_dtype" in replies[-1]:
                 notes = f"trained in {replies[-1]['trained_dtype']}"
             acc = "" if accuracy is None else f"{100 * accuracy:.1f} %"
@@ -429,8 +485,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, (full, quick) in EXTRA_SCRIPTS.items():
         if only and name not in only:
             continue
-        script = [os.path.join(here, (quick if args.quick else full)[0]), *(quick if args.quick else full)[1:]]
-        print(f"\n# {name}: python benchmarks/{' '.join((quick if args.quick else full))}", flush=True)
+        script = [
+            os.path.join(here, (quick if args.quick else full)[0]),
+            *(quick if args.quick else full)[1:],
+        ]
+        print(
+            f"\n# {name}: python benchmarks/{' '.join((quick if args.quick else full))}", flush=True
+        )
         subprocess.run([sys.executable, *script], check=False)
     return 0
 

@@ -19,11 +19,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from conftest import gaussian_classes
 
 from annlib import MLP, Hopfield, capacity_curve, datasets, grid_search, plot, random_patterns
 from annlib.sklearn import MLPClassifier, MLPRegressor
-
-from conftest import gaussian_classes
 
 
 class Case(NamedTuple):

@@ -13,10 +13,9 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import gaussian_classes
 
 from annlib import MLP, _checks
-
-from conftest import gaussian_classes
 
 X, Y = gaussian_classes(10)
 
@@ -107,8 +106,13 @@ class Payload:
 
 
 def test_pickled_objects_in_a_file_are_refused_not_run(tmp_path, capsys):
-    np.savez(tmp_path / "evil.npz", annlib_kind=np.array("MLP"), format_version=np.array(1),
-             config=np.array([Payload()], dtype=object), parameters=np.zeros(3))
+    np.savez(
+        tmp_path / "evil.npz",
+        annlib_kind=np.array("MLP"),
+        format_version=np.array(1),
+        config=np.array([Payload()], dtype=object),
+        parameters=np.zeros(3),
+    )
     with pytest.raises(ValueError, match=r"^path: .* is not a readable annlib model file"):
         MLP.load(tmp_path / "evil.npz")
     assert "payload executed" not in capsys.readouterr().out
@@ -133,15 +137,18 @@ def rewrite(path, **changes):
     np.savez(path, **arrays)
 
 
-@pytest.mark.parametrize("changes", [
-    pytest.param(dict(parameters=np.zeros(5)), id="wrong-parameter-count"),
-    pytest.param(dict(parameters=np.full(17, np.nan)), id="nan-parameters"),
-    pytest.param(dict(config=np.array("{not json")), id="config-not-json"),
-    pytest.param(dict(config=np.array("[1, 2]")), id="config-not-a-dict"),
-    pytest.param(dict(config=None), id="config-missing"),
-    pytest.param(dict(classes=None), id="classifier-without-classes"),
-    pytest.param(dict(extra=np.ones(2)), id="unexpected-entry"),
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param(dict(parameters=np.zeros(5)), id="wrong-parameter-count"),
+        pytest.param(dict(parameters=np.full(17, np.nan)), id="nan-parameters"),
+        pytest.param(dict(config=np.array("{not json")), id="config-not-json"),
+        pytest.param(dict(config=np.array("[1, 2]")), id="config-not-a-dict"),
+        pytest.param(dict(config=None), id="config-missing"),
+        pytest.param(dict(classes=None), id="classifier-without-classes"),
+        pytest.param(dict(extra=np.ones(2)), id="unexpected-entry"),
+    ],
+)
 def test_a_consistent_archive_with_an_invalid_model_raises(tmp_path, changes):
     path = classifier().save(tmp_path / "model.npz")
     rewrite(path, **changes)
@@ -181,15 +188,21 @@ def no_permission(*args, **kwargs):
     raise PermissionError(errno.EACCES, "Permission denied")
 
 
-@pytest.mark.parametrize("target,replacement,error", [
-    pytest.param((os, "replace"), fail_replace, OSError, id="rename-fails"),
-    pytest.param((os, "fsync"), fail_fsync, OSError, id="fsync-fails"),
-    pytest.param((np, "savez"), write_half_then_fail, OSError, id="disk-full-midway"),
-    pytest.param((np, "savez"), interrupt, KeyboardInterrupt, id="ctrl-c-midway"),
-    pytest.param((_checks.tempfile, "mkstemp"), no_permission, PermissionError, id="folder-not-writable"),
-])
-def test_a_failed_save_keeps_the_previous_file_and_leaves_no_temporary(tmp_path, monkeypatch, target,
-                                                                       replacement, error):
+@pytest.mark.parametrize(
+    "target,replacement,error",
+    [
+        pytest.param((os, "replace"), fail_replace, OSError, id="rename-fails"),
+        pytest.param((os, "fsync"), fail_fsync, OSError, id="fsync-fails"),
+        pytest.param((np, "savez"), write_half_then_fail, OSError, id="disk-full-midway"),
+        pytest.param((np, "savez"), interrupt, KeyboardInterrupt, id="ctrl-c-midway"),
+        pytest.param(
+            (_checks.tempfile, "mkstemp"), no_permission, PermissionError, id="folder-not-writable"
+        ),
+    ],
+)
+def test_a_failed_save_keeps_the_previous_file_and_leaves_no_temporary(
+    tmp_path, monkeypatch, target, replacement, error
+):
     old = classifier(seed=0)
     path = old.save(tmp_path / "model.npz")
     before = path.read_bytes()
@@ -202,8 +215,10 @@ def test_a_failed_save_keeps_the_previous_file_and_leaves_no_temporary(tmp_path,
     assert_same_model(MLP.load(path), old)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root writes into read-only folders; the simulated case above covers it")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root writes into read-only folders; the simulated case above covers it",
+)
 def test_an_unwritable_folder_keeps_the_previous_file(tmp_path):
     old = classifier(seed=0)
     path = old.save(tmp_path / "model.npz")

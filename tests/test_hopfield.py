@@ -237,7 +237,6 @@ def test_capacity_curve_falls_with_load_and_is_reproducible():
     assert capacity_curve(100, [0.05], mode="sync", dtype="float32", seed=0)[0] == 1.0
 
 
-
 def test_capacity_curve_with_the_diagonal_kept_holds_every_pattern_it_held_without():
     # Same seed, same patterns.  Noise 0: a pattern counts if it is a fixed point,
     # and keeping W_ii = P/N adds P/N to every aligned field, so each pattern that
@@ -678,8 +677,9 @@ def test_ctrl_c_stops_recall_within_a_second_and_leaves_the_network_usable():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", RECALL_INTERRUPT_SCRIPT], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", RECALL_INTERRUPT_SCRIPT], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     waited = float(re.search(r"interrupted after ([\d.]+)s", done.stdout).group(1))
     assert waited < 1.0

@@ -7,15 +7,15 @@ import re
 
 import numpy as np
 import pytest
+from conftest import HIDDEN, OUTPUT_LOSS, gaussian_classes
 
 import annlib
 from annlib import MLP
 
-from conftest import HIDDEN, OUTPUT_LOSS, gaussian_classes
-
 # depth = number of weight layers; depth 1 has no hidden layer, so one hidden activation suffices.
 GRADIENT_CASES = [("tanh", out, loss, 1) for out, loss in OUTPUT_LOSS] + [
-    (hidden, out, loss, depth) for hidden, (out, loss), depth in itertools.product(HIDDEN, OUTPUT_LOSS, [2, 3, 4])
+    (hidden, out, loss, depth)
+    for hidden, (out, loss), depth in itertools.product(HIDDEN, OUTPUT_LOSS, [2, 3, 4])
 ]
 
 
@@ -49,18 +49,30 @@ def numerical_gradient(model, X, T, eps=1e-6):
 
 
 @pytest.mark.parametrize(
-    "hidden,output,loss,depth", GRADIENT_CASES, ids=["-".join(map(str, case)) for case in GRADIENT_CASES]
+    "hidden,output,loss,depth",
+    GRADIENT_CASES,
+    ids=["-".join(map(str, case)) for case in GRADIENT_CASES],
 )
 def test_backward_matches_finite_differences(hidden, output, loss, depth):
     rng = np.random.default_rng(depth)
     layers = [3] + [4] * (depth - 1) + [3]
-    model = MLP(layers, activation=hidden, output_activation=output, loss=loss, l2=0.01, init="normal",
-                init_std=0.7, seed=7)
+    model = MLP(
+        layers,
+        activation=hidden,
+        output_activation=output,
+        loss=loss,
+        l2=0.01,
+        init="normal",
+        init_std=0.7,
+        seed=7,
+    )
     X = rng.normal(size=(6, 3))
     T = targets_for(output, 6, 3, rng)
     analytic = np.concatenate([np.concatenate([dW.ravel(), db]) for dW, db in model.backward(X, T)])
     numeric = numerical_gradient(model, X, T)
-    error = np.linalg.norm(analytic - numeric) / max(np.linalg.norm(analytic), np.linalg.norm(numeric), 1e-12)
+    error = np.linalg.norm(analytic - numeric) / max(
+        np.linalg.norm(analytic), np.linalg.norm(numeric), 1e-12
+    )
     assert error < 1e-6
 
 
@@ -86,28 +98,57 @@ def numpy_backprop(weights, biases, X, T):
 # Layer sizes around every switch between the engine's register kernels for thin
 # layers and Eigen's GEMM (columns of 1 to 4 SIMD registers or more, at most 4 sums,
 # depth at most 16) and sample counts that end mid-register.
-PRODUCT_PATH_LAYERS = [[2, 8, 2], [3, 1, 5, 2], [2, 9, 4], [5, 17, 3], [16, 16, 16], [17, 3, 33], [2, 40, 2],
-                       [4, 12, 6], [1, 2, 3, 4, 5, 6], [20, 4, 20], [2, 32, 32, 4], [3, 25, 2], [2, 65, 3]]
+PRODUCT_PATH_LAYERS = [
+    [2, 8, 2],
+    [3, 1, 5, 2],
+    [2, 9, 4],
+    [5, 17, 3],
+    [16, 16, 16],
+    [17, 3, 33],
+    [2, 40, 2],
+    [4, 12, 6],
+    [1, 2, 3, 4, 5, 6],
+    [20, 4, 20],
+    [2, 32, 32, 4],
+    [3, 25, 2],
+    [2, 65, 3],
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("layers", PRODUCT_PATH_LAYERS, ids=["-".join(map(str, s)) for s in PRODUCT_PATH_LAYERS])
+@pytest.mark.parametrize(
+    "layers", PRODUCT_PATH_LAYERS, ids=["-".join(map(str, s)) for s in PRODUCT_PATH_LAYERS]
+)
 def test_forward_and_backward_match_numpy_for_every_product_path(layers, dtype):
     rng = np.random.default_rng(len(layers) * 100 + layers[1])
-    model = MLP(layers, activation="tanh", output_activation="softmax", loss="cross_entropy", init="normal",
-                init_std=0.5, seed=1, dtype=dtype)
+    model = MLP(
+        layers,
+        activation="tanh",
+        output_activation="softmax",
+        loss="cross_entropy",
+        init="normal",
+        init_std=0.5,
+        seed=1,
+        dtype=dtype,
+    )
     weights = [w.astype(np.float64) for w in model.weights]
     biases = [rng.normal(size=b.shape).astype(dtype) for b in model.biases]
     model.biases = biases
     biases = [b.astype(np.float64) for b in biases]
-    tolerance = {"rtol": 1e-10, "atol": 1e-13} if dtype == "float64" else {"rtol": 2e-4, "atol": 2e-6}
+    tolerance = (
+        {"rtol": 1e-10, "atol": 1e-13} if dtype == "float64" else {"rtol": 2e-4, "atol": 2e-6}
+    )
     for n in (1, 2, 3, 9, 64):
         X = rng.normal(size=(n, layers[0])).astype(dtype)
         T = np.eye(layers[-1], dtype=dtype)[rng.integers(0, layers[-1], n)]
-        activations, grads = numpy_backprop(weights, biases, X.astype(np.float64), T.astype(np.float64))
+        activations, grads = numpy_backprop(
+            weights, biases, X.astype(np.float64), T.astype(np.float64)
+        )
         for ours, expected in zip(model.forward(X)[1:], activations[1:]):
             np.testing.assert_allclose(ours, expected, **tolerance)
-        for (dW, db), (dW_expected, db_expected) in zip(model._split(model._engine.gradient(X, T)), grads):
+        for (dW, db), (dW_expected, db_expected) in zip(
+            model._split(model._engine.gradient(X, T)), grads
+        ):
             np.testing.assert_allclose(dW, dW_expected, **tolerance)
             np.testing.assert_allclose(db, db_expected, **tolerance)
 
@@ -149,7 +190,9 @@ def test_sgd_step_moves_weights_against_the_gradient(xor_data):
         np.testing.assert_allclose(w1, w0 - 0.3 * dW, rtol=1e-12, atol=1e-15)
 
 
-def reference_updates(optimizer, grads, lr, steps, mu=0.9, nesterov=False, b1=0.9, b2=0.999, eps=1e-8):
+def reference_updates(
+    optimizer, grads, lr, steps, mu=0.9, nesterov=False, b1=0.9, b2=0.999, eps=1e-8
+):
     """Plain numpy optimizers applied to a fixed gradient sequence; returns total parameter change."""
     p = np.zeros_like(grads[0])
     v = np.zeros_like(p)
@@ -167,11 +210,19 @@ def reference_updates(optimizer, grads, lr, steps, mu=0.9, nesterov=False, b1=0.
     return p
 
 
-@pytest.mark.parametrize("optimizer,nesterov", [("momentum", False), ("momentum", True), ("adam", False)])
+@pytest.mark.parametrize(
+    "optimizer,nesterov", [("momentum", False), ("momentum", True), ("adam", False)]
+)
 def test_optimizers_match_their_textbook_formulas(xor_data, optimizer, nesterov):
     X, y = xor_data
-    model = MLP([2, 3, 1], output_activation="sigmoid", optimizer=optimizer, nesterov=nesterov,
-                learning_rate=0.05, seed=1)
+    model = MLP(
+        [2, 3, 1],
+        output_activation="sigmoid",
+        optimizer=optimizer,
+        nesterov=nesterov,
+        learning_rate=0.05,
+        seed=1,
+    )
     start = model._engine.parameters.copy()
     grads = []
     for _ in range(5):
@@ -185,8 +236,14 @@ def test_course_lab_momentum_is_heavy_ball_with_scaled_rate(xor_data):
     """Δw ← αΔw − (1−α)∂E/∂w; w ← w + ηΔw  equals momentum=α, learning_rate=η(1−α)."""
     X, y = xor_data
     alpha, eta = 0.9, 0.5
-    model = MLP([2, 3, 1], output_activation="bipolar_sigmoid", optimizer="momentum", momentum=alpha,
-                learning_rate=eta * (1 - alpha), seed=2)
+    model = MLP(
+        [2, 3, 1],
+        output_activation="bipolar_sigmoid",
+        optimizer="momentum",
+        momentum=alpha,
+        learning_rate=eta * (1 - alpha),
+        seed=2,
+    )
     T = model._targets(y, 4, fitting=True)
     w = model._engine.parameters.copy()
     dw = np.zeros_like(w)
@@ -202,8 +259,15 @@ def test_course_lab_momentum_is_heavy_ball_with_scaled_rate(xor_data):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_xor_is_learned_with_four_hidden_units(xor_data, dtype):
     X, y = xor_data
-    model = MLP([2, 4, 1], activation="tanh", output_activation="sigmoid", loss="cross_entropy",
-                learning_rate=0.5, seed=1, dtype=dtype).fit(X, y, epochs=3000)
+    model = MLP(
+        [2, 4, 1],
+        activation="tanh",
+        output_activation="sigmoid",
+        loss="cross_entropy",
+        learning_rate=0.5,
+        seed=1,
+        dtype=dtype,
+    ).fit(X, y, epochs=3000)
     assert model.accuracy(X, y) == 1.0
     assert model.predict(X).tolist() == [0, 1, 1, 0]
     assert model.history["loss"][-1] < 0.05
@@ -212,15 +276,29 @@ def test_xor_is_learned_with_four_hidden_units(xor_data, dtype):
 def test_two_gaussian_classes_above_97_percent():
     X, y = gaussian_classes(150, seed=0)
     X_test, y_test = gaussian_classes(150, seed=1)
-    model = MLP([2, 8, 1], activation="bipolar_sigmoid", output_activation="bipolar_sigmoid",
-                learning_rate=0.05, batch_size=16, seed=0).fit(X, y, epochs=100)
+    model = MLP(
+        [2, 8, 1],
+        activation="bipolar_sigmoid",
+        output_activation="bipolar_sigmoid",
+        learning_rate=0.05,
+        batch_size=16,
+        seed=0,
+    ).fit(X, y, epochs=100)
     assert model.accuracy(X_test, y_test) > 0.97
 
 
 def test_four_spirals_above_90_percent_with_a_deeper_net(spirals):
     X, y = spirals
-    model = MLP([2, 32, 32, 32, 4], activation="tanh", output_activation="softmax", loss="cross_entropy",
-                optimizer="adam", learning_rate=0.01, batch_size=32, seed=0).fit(X, y, epochs=300)
+    model = MLP(
+        [2, 32, 32, 32, 4],
+        activation="tanh",
+        output_activation="softmax",
+        loss="cross_entropy",
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=32,
+        seed=0,
+    ).fit(X, y, epochs=300)
     assert model.accuracy(X, y) > 0.90
     assert model.history["accuracy"][-1] > 0.90
 
@@ -228,7 +306,9 @@ def test_four_spirals_above_90_percent_with_a_deeper_net(spirals):
 def test_regression_and_autoencoder_targets():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (200, 1))
-    model = MLP([1, 16, 1], activation="tanh", optimizer="adam", learning_rate=0.02, batch_size=20, seed=0)
+    model = MLP(
+        [1, 16, 1], activation="tanh", optimizer="adam", learning_rate=0.02, batch_size=20, seed=0
+    )
     model.fit(X, np.sin(3 * X[:, 0]), epochs=300)
     assert not model.is_classifier
     assert model.predict(X).shape == (200,)
@@ -236,8 +316,14 @@ def test_regression_and_autoencoder_targets():
     with pytest.raises(ValueError, match="accuracy: this model is a regressor"):
         model.accuracy(X, X[:, 0])
     codes = np.eye(4)
-    auto = MLP([4, 2, 4], activation="tanh", output_activation="sigmoid", optimizer="adam",
-               learning_rate=0.05, seed=0).fit(codes, codes, epochs=2000)
+    auto = MLP(
+        [4, 2, 4],
+        activation="tanh",
+        output_activation="sigmoid",
+        optimizer="adam",
+        learning_rate=0.05,
+        seed=0,
+    ).fit(codes, codes, epochs=2000)
     assert auto.predict(codes).shape == (4, 4)
     assert (auto.predict(codes).argmax(axis=1) == np.arange(4)).all()
 
@@ -245,8 +331,9 @@ def test_regression_and_autoencoder_targets():
 def test_string_labels_one_hot_and_probabilities():
     X, y = gaussian_classes(50)
     labels = np.where(y == 0, "red", "blue")
-    model = MLP([2, 6, 2], output_activation="softmax", loss="cross_entropy", learning_rate=0.3,
-                seed=0).fit(X, labels, epochs=200)
+    model = MLP(
+        [2, 6, 2], output_activation="softmax", loss="cross_entropy", learning_rate=0.3, seed=0
+    ).fit(X, labels, epochs=200)
     assert model.classes_.tolist() == ["blue", "red"]
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -260,8 +347,14 @@ def test_multilabel_sigmoid_cross_entropy():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3))
     Y = (X[:, :2] > 0).astype(int)
-    model = MLP([3, 8, 2], output_activation="sigmoid", loss="cross_entropy", optimizer="adam",
-                learning_rate=0.05, seed=0).fit(X, Y, epochs=200)
+    model = MLP(
+        [3, 8, 2],
+        output_activation="sigmoid",
+        loss="cross_entropy",
+        optimizer="adam",
+        learning_rate=0.05,
+        seed=0,
+    ).fit(X, Y, epochs=200)
     assert model.predict(X).shape == (200, 2)
     assert model.accuracy(X, Y) > 0.9
 
@@ -270,8 +363,12 @@ def test_multilabel_sigmoid_cross_entropy():
 def test_history_validation_and_early_stopping():
     X, y = gaussian_classes(100)
     Xv, yv = gaussian_classes(50, seed=3)
-    model = MLP([2, 8, 2], output_activation="softmax", loss="cross_entropy", learning_rate=0.1, seed=0)
-    model.fit(X, y, epochs=3000, validation_data=(Xv, yv), early_stopping=True, patience=5, tol=1e-3)
+    model = MLP(
+        [2, 8, 2], output_activation="softmax", loss="cross_entropy", learning_rate=0.1, seed=0
+    )
+    model.fit(
+        X, y, epochs=3000, validation_data=(Xv, yv), early_stopping=True, patience=5, tol=1e-3
+    )
     assert set(model.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     n = len(model.history["loss"])
     assert model.stop_reason_ == "early_stopping" and n < 3000
@@ -296,8 +393,9 @@ def test_callback_sees_history_and_can_stop():
         seen.append((epoch, len(history["loss"]), model.weights[0].copy()))
         return epoch < 20
 
-    model = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(X, y, epochs=100, callback=callback,
-                                                                    callback_every=5)
+    model = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(
+        X, y, epochs=100, callback=callback, callback_every=5
+    )
     assert [s[0] for s in seen] == [5, 10, 15, 20]
     assert [s[1] for s in seen] == [5, 10, 15, 20]
     assert model.stop_reason_ == "callback" and len(model.history["loss"]) == 20
@@ -373,11 +471,22 @@ def test_reset_restores_initial_weights():
     assert model.classes_ is None and model.history == {}
 
 
-@pytest.mark.parametrize("init,check", [
-    ("normal", lambda w, fan_in, fan_out: abs(w.mean() - 0.5) < 0.05 and abs(w.std() - 0.2) < 0.03),
-    ("glorot", lambda w, fan_in, fan_out: np.abs(w).max() <= np.sqrt(6 / (fan_in + fan_out))),
-    ("he", lambda w, fan_in, fan_out: abs(w.std() - np.sqrt(2 / fan_in)) < 0.1 * np.sqrt(2 / fan_in)),
-])
+@pytest.mark.parametrize(
+    "init,check",
+    [
+        (
+            "normal",
+            lambda w, fan_in, fan_out: abs(w.mean() - 0.5) < 0.05 and abs(w.std() - 0.2) < 0.03,
+        ),
+        ("glorot", lambda w, fan_in, fan_out: np.abs(w).max() <= np.sqrt(6 / (fan_in + fan_out))),
+        (
+            "he",
+            lambda w, fan_in, fan_out: (
+                abs(w.std() - np.sqrt(2 / fan_in)) < 0.1 * np.sqrt(2 / fan_in)
+            ),
+        ),
+    ],
+)
 def test_initialisation_follows_its_distribution(init, check):
     model = MLP([100, 80, 3], init=init, init_mean=0.5, init_std=0.2, seed=0)
     assert check(model.weights[0], 100, 80)
@@ -421,7 +530,6 @@ def test_large_prediction_in_blocks_matches_small_batches():
     np.testing.assert_allclose(full[5000:5010], model.outputs(grid[5000:5010]), rtol=1e-12)
 
 
-
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_block_parallel_prediction_and_loss_do_not_depend_on_threads(dtype):
     # 20 000 samples = 5 blocks: two threads share them out, one thread walks them.
@@ -446,13 +554,20 @@ def test_block_parallel_prediction_and_loss_do_not_depend_on_threads(dtype):
         runs[0][0][12_288:12_300], model.outputs(X[12_288:12_300]), rtol=rtol
     )
 
+
 # ------------------------------------------------------------------ files
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_save_load_pickle_deepcopy_round_trips(tmp_path, dtype):
     X, y = gaussian_classes(30)
     labels = np.where(y == 0, "a", "b")
-    model = MLP([2, 4, 2], output_activation="softmax", loss="cross_entropy", optimizer="adam", seed=4,
-                dtype=dtype).fit(X, labels, epochs=10)
+    model = MLP(
+        [2, 4, 2],
+        output_activation="softmax",
+        loss="cross_entropy",
+        optimizer="adam",
+        seed=4,
+        dtype=dtype,
+    ).fit(X, labels, epochs=10)
     path = model.save(tmp_path / "model.npz")
     copies = [MLP.load(path), pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
     for clone in copies:
@@ -468,7 +583,11 @@ def test_copies_continue_training_exactly_like_the_original(tmp_path, optimizer)
     X, y = gaussian_classes(30)
     model = MLP([2, 4, 2], output_activation="softmax", optimizer=optimizer, batch_size=8, seed=4)
     model.fit(X, y, epochs=3)
-    copies = [MLP.load(model.save(tmp_path / "m.npz")), pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
+    copies = [
+        MLP.load(model.save(tmp_path / "m.npz")),
+        pickle.loads(pickle.dumps(model)),
+        copy.deepcopy(model),
+    ]
     model.fit(X, y, epochs=3)
     for clone in copies:
         clone.fit(X, y, epochs=3)
@@ -528,18 +647,42 @@ BAD_CONSTRUCTORS = [
     (dict(layers="2,3"), TypeError, "layers: expected a list"),
     (dict(layers=[2, 2.5]), TypeError, r"layers\[1\]: expected an integer"),
     (dict(layers=[2, 3, 1], activation="swish"), ValueError, "activation: expected one of"),
-    (dict(layers=[2, 3, 1], activation=["tanh", "relu"]), ValueError, "activation: expected one name per hidden"),
+    (
+        dict(layers=[2, 3, 1], activation=["tanh", "relu"]),
+        ValueError,
+        "activation: expected one name per hidden",
+    ),
     (dict(layers=[2, 3, 1], activation=3), TypeError, "activation"),
-    (dict(layers=[2, 3, 1], output_activation="relu"), ValueError, "output_activation: expected one of"),
+    (
+        dict(layers=[2, 3, 1], output_activation="relu"),
+        ValueError,
+        "output_activation: expected one of",
+    ),
     (dict(layers=[2, 3, 1], loss="hinge"), ValueError, "loss: expected one of"),
-    (dict(layers=[2, 3, 1], loss="cross_entropy"), ValueError, "loss: cross_entropy needs a softmax or sigmoid"),
-    (dict(layers=[2, 3, 1], output_activation="softmax"), ValueError, "output_activation: softmax needs at least 2"),
+    (
+        dict(layers=[2, 3, 1], loss="cross_entropy"),
+        ValueError,
+        "loss: cross_entropy needs a softmax or sigmoid",
+    ),
+    (
+        dict(layers=[2, 3, 1], output_activation="softmax"),
+        ValueError,
+        "output_activation: softmax needs at least 2",
+    ),
     (dict(layers=[2, 3, 1], optimizer="rmsprop"), ValueError, "optimizer: expected one of"),
     (dict(layers=[2, 3, 1], init="zeros"), ValueError, "init: expected one of"),
     (dict(layers=[2, 3, 1], learning_rate=0), ValueError, "learning_rate: expected a number > 0"),
     (dict(layers=[2, 3, 1], learning_rate=-1), ValueError, "learning_rate"),
-    (dict(layers=[2, 3, 1], learning_rate=float("nan")), ValueError, "learning_rate: expected a finite number"),
-    (dict(layers=[2, 3, 1], learning_rate="fast"), TypeError, "learning_rate: expected a real number"),
+    (
+        dict(layers=[2, 3, 1], learning_rate=float("nan")),
+        ValueError,
+        "learning_rate: expected a finite number",
+    ),
+    (
+        dict(layers=[2, 3, 1], learning_rate="fast"),
+        TypeError,
+        "learning_rate: expected a real number",
+    ),
     (dict(layers=[2, 3, 1], momentum=1.0), ValueError, "momentum"),
     (dict(layers=[2, 3, 1], beta2=1.5), ValueError, "beta2"),
     (dict(layers=[2, 3, 1], l2=-0.1), ValueError, "l2: expected a number >= 0"),
@@ -554,8 +697,11 @@ BAD_CONSTRUCTORS = [
 ]
 
 
-@pytest.mark.parametrize("kwargs,error,message", BAD_CONSTRUCTORS,
-                         ids=[re.sub(r"\W+", "_", m)[:40] for _, _, m in BAD_CONSTRUCTORS])
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    BAD_CONSTRUCTORS,
+    ids=[re.sub(r"\W+", "_", m)[:40] for _, _, m in BAD_CONSTRUCTORS],
+)
 def test_bad_constructor_arguments_raise_clear_errors(kwargs, error, message):
     with pytest.raises(error, match=message):
         MLP(**kwargs)
@@ -570,34 +716,69 @@ BAD_CALLS = [
     (lambda m, X, y: m.predict(X[:, :1]), ValueError, "X: expected 2 columns, got 1"),
     (lambda m, X, y: m.predict(X[0]), ValueError, "X: expected a 2-D array"),
     (lambda m, X, y: m.predict(np.empty((0, 2))), ValueError, "X: expected a non-empty array"),
-    (lambda m, X, y: m.predict(np.where(X > 0.5, np.nan, X)), ValueError, "X: expected finite values"),
+    (
+        lambda m, X, y: m.predict(np.where(X > 0.5, np.nan, X)),
+        ValueError,
+        "X: expected finite values",
+    ),
     (lambda m, X, y: m.predict(np.full((2, 2), np.inf)), ValueError, "X: expected finite values"),
-    (lambda m, X, y: m.predict(np.array([["a", "b"]])), TypeError, "X: expected an array of real numbers"),
-    (lambda m, X, y: m.predict(X.astype(complex)), TypeError, "X: expected an array of real numbers"),
-    (lambda m, X, y: m.predict(np.array([[1, None]], dtype=object)), TypeError, "X: .*dtype object"),
+    (
+        lambda m, X, y: m.predict(np.array([["a", "b"]])),
+        TypeError,
+        "X: expected an array of real numbers",
+    ),
+    (
+        lambda m, X, y: m.predict(X.astype(complex)),
+        TypeError,
+        "X: expected an array of real numbers",
+    ),
+    (
+        lambda m, X, y: m.predict(np.array([[1, None]], dtype=object)),
+        TypeError,
+        "X: .*dtype object",
+    ),
     (lambda m, X, y: m.predict([[1, 2], [3]]), ValueError, "X: expected a rectangular array"),
     (lambda m, X, y: m.fit(X, y[:-1]), ValueError, "y: expected 20 targets"),
     (lambda m, X, y: m.fit(X, y, epochs=0), ValueError, "epochs: expected an integer >= 1"),
     (lambda m, X, y: m.fit(X, y, patience=0), ValueError, "patience"),
     (lambda m, X, y: m.fit(X, y, callback=3), TypeError, "callback: expected a callable"),
     (lambda m, X, y: m.fit(X, y, validation_fraction=1.5), ValueError, "validation_fraction"),
-    (lambda m, X, y: m.fit(X, y, validation_data=X), TypeError, "validation_data: expected a tuple"),
-    (lambda m, X, y: m.fit(X, y, validation_data=(X[:, :1], y)), ValueError, r"validation_data\[0\]"),
+    (
+        lambda m, X, y: m.fit(X, y, validation_data=X),
+        TypeError,
+        "validation_data: expected a tuple",
+    ),
+    (
+        lambda m, X, y: m.fit(X, y, validation_data=(X[:, :1], y)),
+        ValueError,
+        r"validation_data\[0\]",
+    ),
     (lambda m, X, y: m.fit(X, np.full(20, 7)), ValueError, r"y: labels unseen at fit time: \[7\]"),
     (lambda m, X, y: m.accuracy(X, np.full(20, 9)), ValueError, "y: labels unseen"),
     (lambda m, X, y: m.fit(X, y.astype(object)), TypeError, "y: expected numbers or string labels"),
-    (lambda m, X, y: setattr(m, "weights", [np.ones((3, 3)), np.ones((3, 2))]), ValueError,
-     r"weights\[0\]: expected shape \(2, 3\)"),
-    (lambda m, X, y: setattr(m, "weights", [np.ones((2, 3))]), ValueError, "weights: expected a list of 2"),
-    (lambda m, X, y: setattr(m, "biases", [np.full(3, np.nan), np.ones(2)]), ValueError,
-     r"biases\[0\]: expected finite"),
+    (
+        lambda m, X, y: setattr(m, "weights", [np.ones((3, 3)), np.ones((3, 2))]),
+        ValueError,
+        r"weights\[0\]: expected shape \(2, 3\)",
+    ),
+    (
+        lambda m, X, y: setattr(m, "weights", [np.ones((2, 3))]),
+        ValueError,
+        "weights: expected a list of 2",
+    ),
+    (
+        lambda m, X, y: setattr(m, "biases", [np.full(3, np.nan), np.ones(2)]),
+        ValueError,
+        r"biases\[0\]: expected finite",
+    ),
     (lambda m, X, y: m.set_params(layers=[2, 5, 2]), ValueError, "layers: cannot change"),
     (lambda m, X, y: m.set_params(learning_rate=-2), ValueError, "learning_rate"),
 ]
 
 
-@pytest.mark.parametrize("call,error,message", BAD_CALLS,
-                         ids=[re.sub(r"\W+", "_", m)[:40] for _, _, m in BAD_CALLS])
+@pytest.mark.parametrize(
+    "call,error,message", BAD_CALLS, ids=[re.sub(r"\W+", "_", m)[:40] for _, _, m in BAD_CALLS]
+)
 def test_bad_calls_raise_clear_errors(call, error, message):
     model, X, y = _fitted_classifier()
     with pytest.raises(error, match=message):
@@ -608,7 +789,9 @@ def test_softmax_with_wrong_class_count_is_rejected():
     X, y = gaussian_classes(10)
     with pytest.raises(ValueError, match="y: expected 3 classes"):
         MLP([2, 3, 3], output_activation="softmax").fit(X, y)
-    model = MLP([2, 3, 3], output_activation="softmax", seed=0).fit(X, y, classes=[0, 1, 2], epochs=2)
+    model = MLP([2, 3, 3], output_activation="softmax", seed=0).fit(
+        X, y, classes=[0, 1, 2], epochs=2
+    )
     assert model.classes_.tolist() == [0, 1, 2]
 
 
@@ -659,7 +842,9 @@ def test_ctrl_c_stops_fit_within_a_second_and_leaves_the_model_usable():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", INTERRUPT_SCRIPT], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_SCRIPT], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     waited = float(re.search(r"interrupted after ([\d.]+)s", done.stdout).group(1))
     assert waited < 1.0
@@ -710,7 +895,9 @@ def test_misaligned_arrays_are_accepted():
 def test_task_regression_keeps_zero_one_targets_as_values():
     X, y = gaussian_classes(20)
     auto = MLP([2, 4, 1], output_activation="sigmoid", seed=0).fit(X, y, epochs=20)
-    regression = MLP([2, 4, 1], output_activation="sigmoid", task="regression", seed=0).fit(X, y, epochs=20)
+    regression = MLP([2, 4, 1], output_activation="sigmoid", task="regression", seed=0).fit(
+        X, y, epochs=20
+    )
     assert auto.is_classifier and set(auto.predict(X)) <= {0, 1}
     assert not regression.is_classifier and regression.classes_ is None
     np.testing.assert_array_equal(regression.predict(X), regression.outputs(X)[:, 0])

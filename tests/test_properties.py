@@ -13,13 +13,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from conftest import HIDDEN, OUTPUT_LOSS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import annlib
 from annlib import MLP
-
-from conftest import HIDDEN, OUTPUT_LOSS
 
 BOUNDS = {"sigmoid": (0, 1), "softmax": (0, 1), "tanh": (-1, 1), "bipolar_sigmoid": (-1, 1)}
 
@@ -84,14 +83,24 @@ def assert_outputs_in_range(model, Y):
     low, high = BOUNDS.get(model.get_params()["output_activation"], (-np.inf, np.inf))
     assert (Y >= low).all() and (Y <= high).all()
     if model.get_params()["output_activation"] == "softmax":
-        np.testing.assert_allclose(Y.sum(axis=1), 1.0, rtol=1e-4 if model.dtype == np.float32 else 1e-12)
+        np.testing.assert_allclose(
+            Y.sum(axis=1), 1.0, rtol=1e-4 if model.dtype == np.float32 else 1e-12
+        )
 
 
 # ------------------------------------------------------------------ no crash, finite outputs
 @check(200)
-@given(arch=architectures(), params=hyper_parameters(), n=st.integers(1, 40),
-       epochs=st.integers(1, 4), scale=st.sampled_from([1e-3, 1.0, 1e3]), data_seed=st.integers(0, 2**32 - 1))
-def test_training_any_configuration_never_crashes_and_outputs_stay_finite(arch, params, n, epochs, scale, data_seed):
+@given(
+    arch=architectures(),
+    params=hyper_parameters(),
+    n=st.integers(1, 40),
+    epochs=st.integers(1, 4),
+    scale=st.sampled_from([1e-3, 1.0, 1e3]),
+    data_seed=st.integers(0, 2**32 - 1),
+)
+def test_training_any_configuration_never_crashes_and_outputs_stay_finite(
+    arch, params, n, epochs, scale, data_seed
+):
     rng = np.random.default_rng(data_seed)
     X = rng.normal(size=(n, arch["layers"][0])) * scale
     y = targets_for(arch, n, rng)
@@ -125,9 +134,16 @@ def layouts(X):
 
 
 @check(100)
-@given(arch=architectures(max_width=16), dtype=st.sampled_from(["float64", "float32"]),
-       n=st.integers(1, 30), data_seed=st.integers(0, 2**32 - 1), integer_inputs=st.booleans())
-def test_every_array_layout_gives_the_same_outputs_and_training(arch, dtype, n, data_seed, integer_inputs):
+@given(
+    arch=architectures(max_width=16),
+    dtype=st.sampled_from(["float64", "float32"]),
+    n=st.integers(1, 30),
+    data_seed=st.integers(0, 2**32 - 1),
+    integer_inputs=st.booleans(),
+)
+def test_every_array_layout_gives_the_same_outputs_and_training(
+    arch, dtype, n, data_seed, integer_inputs
+):
     rng = np.random.default_rng(data_seed)
     d = arch["layers"][0]
     if integer_inputs:
@@ -158,13 +174,21 @@ def kink_signs(model, X):
     activation = model.get_params()["activation"]
     names = activation if isinstance(activation, list) else [activation] * (len(model.layers) - 2)
     activations = model.forward(X)
-    return [np.sign(A @ W + b) for A, W, b, name in zip(activations, model.weights, model.biases, names)
-            if name in ("relu", "leaky_relu")]
+    return [
+        np.sign(A @ W + b)
+        for A, W, b, name in zip(activations, model.weights, model.biases, names)
+        if name in ("relu", "leaky_relu")
+    ]
 
 
 @check(200)
-@given(arch=architectures(), l2=st.sampled_from([0.0, 0.05]), n=st.integers(1, 8),
-       data_seed=st.integers(0, 2**32 - 1), seed=st.integers(0, 2**32 - 1))
+@given(
+    arch=architectures(),
+    l2=st.sampled_from([0.0, 0.05]),
+    n=st.integers(1, 8),
+    data_seed=st.integers(0, 2**32 - 1),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_backward_matches_finite_differences_in_float64(arch, l2, n, data_seed, seed):
     rng = np.random.default_rng(data_seed)
     model = MLP(**arch, l2=l2, seed=seed)
@@ -206,18 +230,29 @@ def test_backward_matches_finite_differences_in_float64(arch, l2, n, data_seed, 
         checked += 1
         numeric = (up - down) / (2 * eps)
         analytic = sum((gw * d).sum() for (gw, _), d in zip(grads, dW)) + sum(
-            (gb * d).sum() for (_, gb), d in zip(grads, db))
-        assert abs(numeric - analytic) <= 1e-5 * g_norm + 1e-8 * max(1.0, abs(loss)), (numeric, analytic)
+            (gb * d).sum() for (_, gb), d in zip(grads, db)
+        )
+        assert abs(numeric - analytic) <= 1e-5 * g_norm + 1e-8 * max(1.0, abs(loss)), (
+            numeric,
+            analytic,
+        )
     # Only a unit sitting exactly on the kink (z = 0, e.g. behind a dead relu layer) skips all.
     assume(checked > 0)
 
 
 # ------------------------------------------------------------------ files
 @check(100)
-@given(arch=architectures(max_width=32), params=hyper_parameters(), n=st.integers(2, 30),
-       data_seed=st.integers(0, 2**32 - 1), labels=st.sampled_from(["numbers", "strings"]),
-       numpy_scalars=st.booleans())
-def test_save_then_load_gives_identical_predictions(arch, params, n, data_seed, labels, numpy_scalars):
+@given(
+    arch=architectures(max_width=32),
+    params=hyper_parameters(),
+    n=st.integers(2, 30),
+    data_seed=st.integers(0, 2**32 - 1),
+    labels=st.sampled_from(["numbers", "strings"]),
+    numpy_scalars=st.booleans(),
+)
+def test_save_then_load_gives_identical_predictions(
+    arch, params, n, data_seed, labels, numpy_scalars
+):
     rng = np.random.default_rng(data_seed)
     X = rng.normal(size=(n, arch["layers"][0]))
     y = targets_for(arch, n, rng)
@@ -227,10 +262,17 @@ def test_save_then_load_gives_identical_predictions(arch, params, n, data_seed, 
         y = rng.integers(0, k, n)  # class labels, possibly not all present: classes= names them
         fit_kwargs["classes"] = np.arange(k)
         if labels == "strings":
-            y, fit_kwargs["classes"] = np.array([f"c{i}" for i in y]), np.array([f"c{i}" for i in range(k)])
+            y, fit_kwargs["classes"] = (
+                np.array([f"c{i}" for i in y]),
+                np.array([f"c{i}" for i in range(k)]),
+            )
     if numpy_scalars:  # e.g. values taken from np.logspace / np.arange in a grid search
-        params = dict(params, learning_rate=np.float32(params["learning_rate"]),
-                      l2=np.float64(params["l2"]), shuffle=np.bool_(params["shuffle"]))
+        params = dict(
+            params,
+            learning_rate=np.float32(params["learning_rate"]),
+            l2=np.float64(params["l2"]),
+            shuffle=np.bool_(params["shuffle"]),
+        )
         if params["batch_size"] is not None:
             params["batch_size"] = np.int64(params["batch_size"])
     model = MLP(**arch, **params)
@@ -260,4 +302,3 @@ def test_the_strategies_cover_every_choice():
     assert set(HIDDEN) == set(mlp.HIDDEN_ACTIVATIONS)
     assert {o for o, _ in OUTPUT_LOSS} == set(mlp.OUTPUT_ACTIVATIONS)
     assert {loss for _, loss in OUTPUT_LOSS} == set(mlp.LOSSES)
-

@@ -29,4 +29,4 @@ def test_quickstart_runs_and_prints_the_promised_results():
 def test_readme_names_the_test_command_that_ci_runs():
     text = README.read_text(encoding="utf-8")
     marker = text.index("<!-- test-command -->")
-    assert 'pip install ".[test]" && pytest' in text[marker:marker + 80]
+    assert 'pip install ".[test]" && pytest' in text[marker : marker + 80]

@@ -16,24 +16,44 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from conftest import gaussian_classes, spiral_classes
 
 import annlib
 from annlib import MLP
-
-from conftest import gaussian_classes, spiral_classes
 
 # Different enough to exercise every code path at once: minibatches with shuffling,
 # online learning, full batch, float32, momentum and Adam, and one network large
 # enough that its GEMMs run on several threads.
 CONFIGS = [
-    dict(layers=[2, 16, 4], output_activation="softmax", loss="cross_entropy", batch_size=8, seed=1),
-    dict(layers=[2, 8, 8, 4], activation="relu", output_activation="softmax", optimizer="adam",
-         learning_rate=0.01, batch_size=1, seed=2),
-    dict(layers=[2, 12, 4], activation="sigmoid", output_activation="softmax", optimizer="momentum",
-         nesterov=True, seed=3),
+    dict(
+        layers=[2, 16, 4], output_activation="softmax", loss="cross_entropy", batch_size=8, seed=1
+    ),
+    dict(
+        layers=[2, 8, 8, 4],
+        activation="relu",
+        output_activation="softmax",
+        optimizer="adam",
+        learning_rate=0.01,
+        batch_size=1,
+        seed=2,
+    ),
+    dict(
+        layers=[2, 12, 4],
+        activation="sigmoid",
+        output_activation="softmax",
+        optimizer="momentum",
+        nesterov=True,
+        seed=3,
+    ),
     dict(layers=[2, 16, 4], output_activation="softmax", batch_size=16, dtype="float32", seed=4),
     dict(layers=[2, 10, 1], activation="tanh", seed=5),  # a regressor on the radius
-    dict(layers=[2, 256, 256, 4], output_activation="softmax", loss="cross_entropy", batch_size=400, seed=6),
+    dict(
+        layers=[2, 256, 256, 4],
+        output_activation="softmax",
+        loss="cross_entropy",
+        batch_size=400,
+        seed=6,
+    ),
 ]
 
 
@@ -114,7 +134,9 @@ def one_cycle(i, X, y, path):
     except Stop:
         pass
     try:  # divergence: the engine restores the last finite weights
-        MLP([2, 2], activation="identity", learning_rate=1e6, seed=i).fit(X * 1e3, X * 1e3, epochs=50)
+        MLP([2, 2], activation="identity", learning_rate=1e6, seed=i).fit(
+            X * 1e3, X * 1e3, epochs=50
+        )
     except annlib.DivergenceError:
         pass
 
@@ -138,8 +160,12 @@ def test_ten_thousand_create_fit_predict_save_load_cycles_keep_memory_flat(tmp_p
     # A leak grows memory in every stretch: one 17-parameter model per cycle adds over
     # 1000 × 136 bytes per sample.  The allocator may step once (a new arena, a moved
     # mmap threshold), so the typical stretch is judged, and the total loosely.
-    assert np.median(growth) <= 16 * 1024, f"resident memory grew by {growth.tolist()} bytes per 1000 cycles"
-    assert resident[-1] - resident[0] < 8 << 20, f"resident memory grew by {resident[-1] - resident[0]} bytes"
+    assert np.median(growth) <= 16 * 1024, (
+        f"resident memory grew by {growth.tolist()} bytes per 1000 cycles"
+    )
+    assert resident[-1] - resident[0] < 8 << 20, (
+        f"resident memory grew by {resident[-1] - resident[0]} bytes"
+    )
 
 
 # ------------------------------------------------------------------ divergence
@@ -154,11 +180,19 @@ def diverging_data():
 @pytest.mark.parametrize("batch_size", [None, 10])
 def test_divergence_keeps_the_latest_weights_with_a_finite_loss(dtype, optimizer, batch_size):
     X, y = diverging_data()
-    model = MLP([3, 8, 1], activation="identity", optimizer=optimizer, learning_rate=50.0,
-                batch_size=batch_size, seed=0, dtype=dtype)
+    model = MLP(
+        [3, 8, 1],
+        activation="identity",
+        optimizer=optimizer,
+        learning_rate=50.0,
+        batch_size=batch_size,
+        seed=0,
+        dtype=dtype,
+    )
     ends = [model.weights]  # ends[j]: the weights at the end of epoch j
-    with pytest.raises(annlib.DivergenceError, match=r"^training diverged at epoch \d+ .*learning_rate \(now 50\)"
-                       ) as raised:
+    with pytest.raises(
+        annlib.DivergenceError, match=r"^training diverged at epoch \d+ .*learning_rate \(now 50\)"
+    ) as raised:
         model.fit(X, y, epochs=10000, callback=lambda epoch, history, m: ends.append(m.weights))
     message = str(raised.value)
     epoch = int(re.search(r"at epoch (\d+)", message).group(1))
@@ -176,7 +210,9 @@ def test_divergence_keeps_the_latest_weights_with_a_finite_loss(dtype, optimizer
 def test_after_divergence_the_optimizer_starts_afresh():
     """The velocity that blew up is dropped: training on equals a new model from the same weights."""
     X, y = diverging_data()
-    diverged = MLP([3, 8, 1], activation="identity", optimizer="momentum", learning_rate=10.0, seed=0)
+    diverged = MLP(
+        [3, 8, 1], activation="identity", optimizer="momentum", learning_rate=10.0, seed=0
+    )
     with pytest.raises(annlib.DivergenceError):
         diverged.fit(X, y, epochs=10000)
     # Sane weights and rate on both; only an optimizer state left over could tell them apart.

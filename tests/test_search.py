@@ -7,10 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import spiral_classes
 
 import annlib
 from annlib import search as search_module
-from conftest import spiral_classes
 
 GRID = {"hidden": [(4,), (8, 8)], "learning_rate": [0.05, 0.3], "activation": ["tanh", "relu"]}
 
@@ -65,8 +65,14 @@ def test_early_stopping_keys_train_each_fold_like_mlp_fit_with_early_stopping(sp
     for record, history in zip(result.results, result.histories):
         stopping = record["params"]
         for f, (train, test) in enumerate(folds):
-            net = annlib.MLP([2, 6, 3], output_activation="softmax", loss="cross_entropy",
-                             optimizer="adam", learning_rate=0.05, seed=record["seed"])
+            net = annlib.MLP(
+                [2, 6, 3],
+                output_activation="softmax",
+                loss="cross_entropy",
+                optimizer="adam",
+                learning_rate=0.05,
+                seed=record["seed"],
+            )
             net.fit(X[train], y[train], epochs=300, classes=[0, 1, 2], **stopping)
             assert record["scores"][f] == net.accuracy(X[test], y[test])
             assert history[f]["loss"] == net.history["loss"]
@@ -82,9 +88,14 @@ def test_early_stopping_keys_train_each_fold_like_mlp_fit_with_early_stopping(sp
     assert list(frame["split0_epochs"]) == [r["epochs_trained"][0] for r in result.results]
     # The refitted best model trains with the best configuration's early stopping too.
     best = result.best_params
-    refit = annlib.MLP([2, 6, 3], output_activation="softmax", loss="cross_entropy",
-                       optimizer="adam", learning_rate=0.05,
-                       seed=result.results[result.best_index]["seed"])
+    refit = annlib.MLP(
+        [2, 6, 3],
+        output_activation="softmax",
+        loss="cross_entropy",
+        optimizer="adam",
+        learning_rate=0.05,
+        seed=result.results[result.best_index]["seed"],
+    )
     refit.fit(X, y, epochs=300, **best)
     assert result.best_model.history["loss"] == refit.history["loss"]
 
@@ -296,7 +307,11 @@ def test_verbose_shows_a_progress_bar(capsys, spirals3):
         ),
         ({"patience": [0]}, ValueError, r"param_grid\['patience'\]\[0\]: expected an integer >= 1"),
         ({"patience": [2.5]}, TypeError, r"param_grid\['patience'\]\[0\]"),
-        ({"patience": [2**31]}, ValueError, r"param_grid\['patience'\]\[0\]: expected an integer <="),
+        (
+            {"patience": [2**31]},
+            ValueError,
+            r"param_grid\['patience'\]\[0\]: expected an integer <=",
+        ),
         ({"epochs": [2**40]}, ValueError, r"param_grid\['epochs'\]\[0\]: expected an integer <="),
         ({"tol": [-1e-3]}, ValueError, r"param_grid\['tol'\]\[0\]: expected a number >= 0"),
         ({"tol": [float("nan")]}, ValueError, r"param_grid\['tol'\]\[0\]"),

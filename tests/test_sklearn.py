@@ -10,6 +10,7 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn", minversion="1.6")
 
+from conftest import gaussian_classes  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -18,7 +19,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 import annlib  # noqa: E402
 from annlib.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
-from conftest import gaussian_classes  # noqa: E402
 
 # ------------------------------------------------------------------ scikit-learn's estimator checks
 # Small epochs keep the whole suite at a few seconds; these settings still reach

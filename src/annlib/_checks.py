@@ -132,7 +132,9 @@ def as_float_array(
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name}: expected a non-empty array, got shape {array.shape}")
     if columns is not None and array.ndim == 2 and array.shape[1] != columns:
-        raise ValueError(f"{name}: expected {columns} columns, got {array.shape[1]} (shape {array.shape})")
+        raise ValueError(
+            f"{name}: expected {columns} columns, got {array.shape[1]} (shape {array.shape})"
+        )
     if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
@@ -234,10 +236,14 @@ def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
         raise ValueError(f"path: {str(path)!r} is not an annlib model file")
     found_kind = str(arrays["annlib_kind"])
     if found_kind != kind:
-        raise ValueError(f"path: expected a saved {kind}, got a saved {found_kind} in {str(path)!r}")
+        raise ValueError(
+            f"path: expected a saved {kind}, got a saved {found_kind} in {str(path)!r}"
+        )
     version_array = arrays["format_version"]
     if version_array.shape != () or version_array.dtype.kind not in "iu":
-        raise ValueError(f"path: {str(path)!r} has no valid format version ({describe(version_array)})")
+        raise ValueError(
+            f"path: {str(path)!r} has no valid format version ({describe(version_array)})"
+        )
     version = int(version_array)
     if version > FORMAT_VERSION:
         raise ValueError(

@@ -55,7 +55,9 @@ class _MLPEngine:
     def forward(self, X: npt.ArrayLike) -> list[np.ndarray]: ...
     def predict(self, X: npt.ArrayLike) -> np.ndarray: ...
     def loss(self, X: npt.ArrayLike, T: npt.ArrayLike) -> float: ...
-    def count_correct(self, X: npt.ArrayLike, T: npt.ArrayLike, rule: str, threshold: float) -> int: ...
+    def count_correct(
+        self, X: npt.ArrayLike, T: npt.ArrayLike, rule: str, threshold: float
+    ) -> int: ...
     def gradient(self, X: npt.ArrayLike, T: npt.ArrayLike) -> np.ndarray: ...
     def step(self, X: npt.ArrayLike, T: npt.ArrayLike) -> float: ...
     def fit(
@@ -81,7 +83,9 @@ class MLP64(_MLPEngine): ...
 class MLP32(_MLPEngine): ...
 
 class _HopfieldEngine:
-    def __init__(self, n_units: int, rule: str, zero_diagonal: bool, normalize: bool, seed: int) -> None: ...
+    def __init__(
+        self, n_units: int, rule: str, zero_diagonal: bool, normalize: bool, seed: int
+    ) -> None: ...
     @property
     def n_units(self) -> int: ...
     @property
@@ -109,7 +113,13 @@ class _HopfieldEngine:
     def set_weights(self, W: npt.ArrayLike) -> None: ...
     def get_bias(self) -> np.ndarray: ...
     def set_bias(self, bias: npt.ArrayLike) -> None: ...
-    def restore(self, projection_diagonal: npt.ArrayLike, activity: float, n_patterns: int, streams_used: int) -> None: ...
+    def restore(
+        self,
+        projection_diagonal: npt.ArrayLike,
+        activity: float,
+        n_patterns: int,
+        streams_used: int,
+    ) -> None: ...
     @property
     def stored_patterns(self) -> Optional[np.ndarray]: ...
     def restore_patterns(self, patterns: npt.ArrayLike) -> None: ...
@@ -117,24 +127,56 @@ class _HopfieldEngine:
     def add(self, patterns: npt.ArrayLike) -> None: ...
     def energy(self, states: npt.ArrayLike) -> np.ndarray: ...
     def stable(self, states: npt.ArrayLike) -> np.ndarray: ...
-    def update(self, states: npt.ArrayLike, mode: str, order: str, positions: Optional[npt.ArrayLike],
-               temperature: float) -> np.ndarray: ...
-    def recall(self, probes: npt.ArrayLike, mode: str, order: str, max_iter: int, track_energy: str,
-               temperature: float) -> tuple[Any, ...]: ...
+    def update(
+        self,
+        states: npt.ArrayLike,
+        mode: str,
+        order: str,
+        positions: Optional[npt.ArrayLike],
+        temperature: float,
+    ) -> np.ndarray: ...
+    def recall(
+        self,
+        probes: npt.ArrayLike,
+        mode: str,
+        order: str,
+        max_iter: int,
+        track_energy: str,
+        temperature: float,
+    ) -> tuple[Any, ...]: ...
     def attractors(self) -> np.ndarray: ...
 
 class Hopfield64(_HopfieldEngine): ...
 class Hopfield32(_HopfieldEngine): ...
 
-def hopfield_capacity_curve(n_units: int, loads: npt.ArrayLike, rule: str, noise: float, trials: int, seed: int,
-                            mode: str, max_iter: int, activity: float, zero_diagonal: bool,
-                            dtype: str) -> np.ndarray: ...
+def hopfield_capacity_curve(
+    n_units: int,
+    loads: npt.ArrayLike,
+    rule: str,
+    noise: float,
+    trials: int,
+    seed: int,
+    mode: str,
+    max_iter: int,
+    activity: float,
+    zero_diagonal: bool,
+    dtype: str,
+) -> np.ndarray: ...
 
 class SearchJob:
     """One configuration trained on one fold (the unit of annlib.grid_search)."""
-    def __init__(self, model: _MLPEngine, epochs: int, fold: int, targets: int, accuracy: str,
-                 threshold: float, early_stopping: bool = False, patience: int = 10,
-                 tol: float = 1e-4) -> None: ...
+    def __init__(
+        self,
+        model: _MLPEngine,
+        epochs: int,
+        fold: int,
+        targets: int,
+        accuracy: str,
+        threshold: float,
+        early_stopping: bool = False,
+        patience: int = 10,
+        tol: float = 1e-4,
+    ) -> None: ...
     @property
     def epochs(self) -> int: ...
     @property
@@ -152,9 +194,21 @@ class SearchJob:
     @property
     def layers(self) -> list[int]: ...
 
-def fit_jobs64(X: npt.ArrayLike, targets: list[npt.ArrayLike], folds: list[tuple[npt.ArrayLike, npt.ArrayLike]],
-               jobs: list[SearchJob], scoring: str, n_threads: int,
-               progress: Optional[Callable[[int], Any]] = None) -> list[dict[str, Any]]: ...
-def fit_jobs32(X: npt.ArrayLike, targets: list[npt.ArrayLike], folds: list[tuple[npt.ArrayLike, npt.ArrayLike]],
-               jobs: list[SearchJob], scoring: str, n_threads: int,
-               progress: Optional[Callable[[int], Any]] = None) -> list[dict[str, Any]]: ...
+def fit_jobs64(
+    X: npt.ArrayLike,
+    targets: list[npt.ArrayLike],
+    folds: list[tuple[npt.ArrayLike, npt.ArrayLike]],
+    jobs: list[SearchJob],
+    scoring: str,
+    n_threads: int,
+    progress: Optional[Callable[[int], Any]] = None,
+) -> list[dict[str, Any]]: ...
+def fit_jobs32(
+    X: npt.ArrayLike,
+    targets: list[npt.ArrayLike],
+    folds: list[tuple[npt.ArrayLike, npt.ArrayLike]],
+    jobs: list[SearchJob],
+    scoring: str,
+    n_threads: int,
+    progress: Optional[Callable[[int], Any]] = None,
+) -> list[dict[str, Any]]: ...

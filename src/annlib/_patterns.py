@@ -24,7 +24,9 @@ def random_patterns(P: int, N: int, bias: float = 0.0, seed: int | None = None) 
     return np.where(rng.random((P, N)) < (1.0 + bias) / 2.0, 1.0, -1.0)
 
 
-def flip(states, fraction: float, seed: int | None = None, sparse: bool | None = None) -> np.ndarray:
+def flip(
+    states, fraction: float, seed: int | None = None, sparse: bool | None = None
+) -> np.ndarray:
     """Return a copy of ``states`` with ``round(fraction * N)`` units of each pattern flipped.
 
     ``states`` is one pattern (1-D) or a batch (2-D, one pattern per row) of ±1
@@ -42,7 +44,9 @@ def flip(states, fraction: float, seed: int | None = None, sparse: bool | None =
     allowed = (0.0, 1.0) if sparse else (-1.0, 1.0)
     if not np.isin(array, allowed).all():
         kind = "0/1" if sparse else "±1"
-        raise ValueError(f"states: expected {kind} values only, got others (e.g. {array[~np.isin(array, allowed)][0]})")
+        raise ValueError(
+            f"states: expected {kind} values only, got others (e.g. {array[~np.isin(array, allowed)][0]})"
+        )
     rng = np.random.default_rng(check_seed(seed))
     batch = array.reshape(-1, array.shape[-1])
     n_flip = int(round(fraction * batch.shape[1]))

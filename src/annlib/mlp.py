@@ -63,7 +63,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # Target values and decision threshold of a single bounded output used as a binary classifier.
-_BINARY_TARGETS = {"sigmoid": (0.0, 1.0, 0.5), "tanh": (-1.0, 1.0, 0.0), "bipolar_sigmoid": (-1.0, 1.0, 0.0)}
+_BINARY_TARGETS = {
+    "sigmoid": (0.0, 1.0, 0.5),
+    "tanh": (-1.0, 1.0, 0.0),
+    "bipolar_sigmoid": (-1.0, 1.0, 0.0),
+}
 
 
 class MLP:
@@ -125,7 +129,9 @@ class MLP:
     def __init__(self, layers: Sequence[int], **params: Any) -> None:
         unknown = sorted(set(params) - set(DEFAULTS))
         if unknown:
-            raise TypeError(f"MLP() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}")
+            raise TypeError(
+                f"MLP() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
+            )
         self._lock = threading.RLock()
         self._layers = _check_layers(layers)
         self._params = {**DEFAULTS, **params}
@@ -157,7 +163,9 @@ class MLP:
             hidden = [str(check_choice(a, "activation", HIDDEN_ACTIVATIONS)) for a in activation]
             params["activation"] = list(hidden)
         else:
-            raise TypeError(f"activation: expected a name or a list of names, got {describe(activation)}")
+            raise TypeError(
+                f"activation: expected a name or a list of names, got {describe(activation)}"
+            )
         config = _core.MLPConfig()
         config.layers = list(self._layers)
         config.hidden_activations = hidden
@@ -216,7 +224,9 @@ class MLP:
             params.pop(fixed, None)
         unknown = sorted(set(params) - set(DEFAULTS))
         if unknown:
-            raise TypeError(f"set_params() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}")
+            raise TypeError(
+                f"set_params() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
+            )
         new = {**self._params, **params}
         new["seed"] = check_seed(new["seed"])
         with self._lock:
@@ -265,7 +275,9 @@ class MLP:
 
     @weights.setter
     def weights(self, values: Sequence[Any]) -> None:
-        arrays = self._check_parameter_list(values, "weights", lambda i: (self._layers[i], self._layers[i + 1]))
+        arrays = self._check_parameter_list(
+            values, "weights", lambda i: (self._layers[i], self._layers[i + 1])
+        )
         with self._lock:
             for i, w in enumerate(arrays):
                 self._engine.set_weight(i, w)
@@ -282,7 +294,9 @@ class MLP:
             for i, b in enumerate(arrays):
                 self._engine.set_bias(i, b)
 
-    def _check_parameter_list(self, values: Any, name: str, shape_of: Callable[[int], tuple]) -> list[np.ndarray]:
+    def _check_parameter_list(
+        self, values: Any, name: str, shape_of: Callable[[int], tuple]
+    ) -> list[np.ndarray]:
         n = len(self._layers) - 1
         if isinstance(values, np.ndarray) or not isinstance(values, (list, tuple)):
             raise TypeError(f"{name}: expected a list of {n} arrays, got {describe(values)}")
@@ -301,7 +315,9 @@ class MLP:
     def _inputs(self, X: Any, name: str = "X") -> np.ndarray:
         return as_float_array(X, name, self._dtype, ndim=2, columns=self._layers[0])
 
-    def _targets(self, y: Any, n_samples: int, fitting: bool, name: str = "y", classes: Any = None) -> np.ndarray:
+    def _targets(
+        self, y: Any, n_samples: int, fitting: bool, name: str = "y", classes: Any = None
+    ) -> np.ndarray:
         """Encode ``y`` as the engine's (n, n_outputs) target matrix.
 
         When ``fitting`` and the model has not seen targets yet, this decides
@@ -323,16 +339,24 @@ class MLP:
         task = self._task
         if task == "regression" or (task in ("multiclass", "multilabel") and y.ndim == 2):
             if y.dtype.kind in "US":
-                raise TypeError(f"{name}: string labels need a classifier (softmax or a single bounded output)")
-            T = as_float_array(y.reshape(n_samples, -1) if y.ndim == 1 else y, name, self._dtype, ndim=2)
+                raise TypeError(
+                    f"{name}: string labels need a classifier (softmax or a single bounded output)"
+                )
+            T = as_float_array(
+                y.reshape(n_samples, -1) if y.ndim == 1 else y, name, self._dtype, ndim=2
+            )
             if T.shape[1] != n_out:
-                raise ValueError(f"{name}: expected {n_out} target columns (one per output), got {T.shape[1]}")
+                raise ValueError(
+                    f"{name}: expected {n_out} target columns (one per output), got {T.shape[1]}"
+                )
             return T
         if y.ndim != 1:
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y[:, 0]
             else:
-                raise ValueError(f"{name}: expected 1-D class labels, got an array of shape {y.shape}")
+                raise ValueError(
+                    f"{name}: expected 1-D class labels, got an array of shape {y.shape}"
+                )
         if y.dtype.kind == "f" and not np.isfinite(y).all():
             raise ValueError(f"{name}: expected finite values, got NaN or infinite labels")
         index = _label_index(self.classes_, y, name)
@@ -388,7 +412,9 @@ class MLP:
         low, high, _ = _BINARY_TARGETS[out_act]
         natural = flat.dtype.kind in "biuf" and bool(np.isin(flat, (low, high)).all())
         labels = flat.dtype.kind in "biuUS"
-        if not (cross_entropy or natural or labels or given is not None or task == "classification"):
+        if not (
+            cross_entropy or natural or labels or given is not None or task == "classification"
+        ):
             return  # float targets for a bounded output: regression
         if given is not None:
             found = given
@@ -477,9 +503,13 @@ class MLP:
         restore_best = _check_bool(restore_best, "restore_best")
         verbose = _check_bool(verbose, "verbose")
         if callback is not None and not callable(callback):
-            raise TypeError(f"callback: expected a callable(epoch, history, model), got {describe(callback)}")
+            raise TypeError(
+                f"callback: expected a callable(epoch, history, model), got {describe(callback)}"
+            )
         if validation_data is not None and validation_fraction is not None:
-            raise ValueError("validation_fraction: give either validation_data or validation_fraction, not both")
+            raise ValueError(
+                "validation_fraction: give either validation_data or validation_fraction, not both"
+            )
 
         X = self._inputs(X)
         with self._lock:
@@ -493,17 +523,27 @@ class MLP:
                             f"validation_data: expected a tuple (X_val, y_val), got {describe(validation_data)}"
                         )
                     X_val = self._inputs(validation_data[0], "validation_data[0]")
-                    T_val = self._targets(validation_data[1], X_val.shape[0], False, "validation_data[1]")
+                    T_val = self._targets(
+                        validation_data[1], X_val.shape[0], False, "validation_data[1]"
+                    )
                 elif validation_fraction is not None:
-                    fraction = check_float(validation_fraction, "validation_fraction", 0.0, 1.0,
-                                           exclusive_minimum=True, exclusive_maximum=True)
+                    fraction = check_float(
+                        validation_fraction,
+                        "validation_fraction",
+                        0.0,
+                        1.0,
+                        exclusive_minimum=True,
+                        exclusive_maximum=True,
+                    )
                     n_val = int(round(fraction * X.shape[0]))
                     if n_val < 1 or n_val >= X.shape[0]:
                         raise ValueError(
                             f"validation_fraction: {fraction} of {X.shape[0]} samples leaves no training or "
                             "no validation samples"
                         )
-                    order = np.random.default_rng([self.seed, self._fit_count]).permutation(X.shape[0])
+                    order = np.random.default_rng([self.seed, self._fit_count]).permutation(
+                        X.shape[0]
+                    )
                     X_val, T_val = X[order[:n_val]], T[order[:n_val]]
                     X, T = X[order[n_val:]], T[order[n_val:]]
             except BaseException:
@@ -528,8 +568,19 @@ class MLP:
 
             try:
                 self._engine.fit(
-                    X, T, epochs, rule, threshold, early_stopping, patience, tol, restore_best,
-                    1 if bar is not None else callback_every, engine_callback, X_val, T_val,
+                    X,
+                    T,
+                    epochs,
+                    rule,
+                    threshold,
+                    early_stopping,
+                    patience,
+                    tol,
+                    restore_best,
+                    1 if bar is not None else callback_every,
+                    engine_callback,
+                    X_val,
+                    T_val,
                 )
             finally:
                 if bar is not None:
@@ -571,9 +622,9 @@ class MLP:
         """Cut a vector in the engine's parameter layout into (W, b) pairs."""
         pairs, offset = [], 0
         for n_in, n_out in zip(self._layers[:-1], self._layers[1:]):
-            W = flat[offset:offset + n_in * n_out].reshape(n_in, n_out).copy()
+            W = flat[offset : offset + n_in * n_out].reshape(n_in, n_out).copy()
             offset += n_in * n_out
-            pairs.append((W, flat[offset:offset + n_out].copy()))
+            pairs.append((W, flat[offset : offset + n_out].copy()))
             offset += n_out
         return pairs
 
@@ -599,10 +650,16 @@ class MLP:
         For a single tanh / bipolar_sigmoid output, (1 + y)/2 stands in for P(second class).
         """
         if self._task == "regression":
-            raise ValueError("predict_proba: this model is a regressor (no classes were seen by fit)")
+            raise ValueError(
+                "predict_proba: this model is a regressor (no classes were seen by fit)"
+            )
         Y = self.outputs(X)
         if self._task == "binary":
-            p = Y[:, 0] if self._params["output_activation"] == "sigmoid" else np.clip((1 + Y[:, 0]) / 2, 0, 1)
+            p = (
+                Y[:, 0]
+                if self._params["output_activation"] == "sigmoid"
+                else np.clip((1 + Y[:, 0]) / 2, 0, 1)
+            )
             return np.column_stack([1 - p, p])
         return Y
 
@@ -654,9 +711,12 @@ class MLP:
         if state.get("rng") is not None:
             *words, spare, has_spare = state["rng"]
             self._engine.set_state(
-                [int(w) for w in words], float(spare), has_spare == "True",
+                [int(w) for w in words],
+                float(spare),
+                has_spare == "True",
                 np.asarray(state["optimizer_first"], dtype=self._dtype),
-                np.asarray(state["optimizer_second"], dtype=self._dtype), int(state["optimizer_steps"]),
+                np.asarray(state["optimizer_second"], dtype=self._dtype),
+                int(state["optimizer_steps"]),
             )
         self.classes_ = state["classes"]
         self._task = state["task"]
@@ -672,8 +732,19 @@ class MLP:
         leaves a broken file or destroys a previous one.  Returns the path written.
         """
         state = self._state()
-        meta = {k: state[k] for k in ("params", "task", "fitted", "history", "best_epoch", "stop_reason", "rng",
-                                      "optimizer_steps")}
+        meta = {
+            k: state[k]
+            for k in (
+                "params",
+                "task",
+                "fitted",
+                "history",
+                "best_epoch",
+                "stop_reason",
+                "rng",
+                "optimizer_steps",
+            )
+        }
         arrays = {
             "annlib_kind": np.array("MLP"),
             "format_version": np.array(FORMAT_VERSION),
@@ -697,19 +768,32 @@ class MLP:
         try:
             # A damaged archive can lose or rename a member yet still read; never
             # let that pass as a model with, say, no classes.
-            known = {"annlib_kind", "format_version", "config", "parameters", "classes", "optimizer_first",
-                     "optimizer_second"}
+            known = {
+                "annlib_kind",
+                "format_version",
+                "config",
+                "parameters",
+                "classes",
+                "optimizer_first",
+                "optimizer_second",
+            }
             unexpected = set(arrays) - known
             if unexpected:
                 raise ValueError(f"unexpected entries {sorted(unexpected)}")
             meta = json.loads(str(arrays["config"]))
             if (meta["task"] != "regression") != ("classes" in arrays):
-                raise ValueError(f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes")
+                raise ValueError(
+                    f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes"
+                )
             if ("optimizer_first" in arrays) != ("optimizer_second" in arrays):
                 raise ValueError("an optimizer state with one of its two moments missing")
-            state = dict(meta, parameters=arrays["parameters"], classes=arrays.get("classes"),
-                         optimizer_first=arrays.get("optimizer_first"),
-                         optimizer_second=arrays.get("optimizer_second"))
+            state = dict(
+                meta,
+                parameters=arrays["parameters"],
+                classes=arrays.get("classes"),
+                optimizer_first=arrays.get("optimizer_first"),
+                optimizer_second=arrays.get("optimizer_second"),
+            )
             model = cls.__new__(cls)
             model._restore(state)
         except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
@@ -740,10 +824,16 @@ class MLP:
 def _check_layers(layers: Any) -> tuple[int, ...]:
     # A set or a dict has a length too, but no order to read the sizes in.
     if isinstance(layers, (str, bytes)) or not isinstance(layers, (Sequence, np.ndarray)):
-        raise TypeError(f"layers: expected a list of layer sizes like [2, 8, 1], got {describe(layers)}")
-    sizes = tuple(check_int(size, f"layers[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(layers))
+        raise TypeError(
+            f"layers: expected a list of layer sizes like [2, 8, 1], got {describe(layers)}"
+        )
+    sizes = tuple(
+        check_int(size, f"layers[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(layers)
+    )
     if len(sizes) < 2:
-        raise ValueError(f"layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got {list(sizes)}")
+        raise ValueError(
+            f"layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got {list(sizes)}"
+        )
     return sizes
 
 
@@ -762,16 +852,22 @@ def _unique_labels(y: np.ndarray, name: str) -> np.ndarray:
         if not np.isfinite(y).all():
             raise ValueError(f"{name}: expected finite labels, got NaN or infinite values")
         if not np.all(y == np.round(y)):
-            raise ValueError(f"{name}: expected class labels (integers or strings), got non-integer floats")
+            raise ValueError(
+                f"{name}: expected class labels (integers or strings), got non-integer floats"
+            )
     return np.unique(y.reshape(-1))
 
 
 def _label_index(classes: np.ndarray, y: np.ndarray, name: str) -> np.ndarray:
     """Position of every label of y in ``classes``; unseen labels raise ValueError."""
-    if y.dtype.kind in "US" and classes.dtype.kind not in "US" or (
-        classes.dtype.kind in "US" and y.dtype.kind not in "US"
+    if (
+        y.dtype.kind in "US"
+        and classes.dtype.kind not in "US"
+        or (classes.dtype.kind in "US" and y.dtype.kind not in "US")
     ):
-        raise ValueError(f"{name}: labels of type {y.dtype} do not match the classes seen by fit {classes.tolist()}")
+        raise ValueError(
+            f"{name}: labels of type {y.dtype} do not match the classes seen by fit {classes.tolist()}"
+        )
     index = np.searchsorted(classes, y)
     index = np.clip(index, 0, len(classes) - 1)
     unseen = classes[index] != y

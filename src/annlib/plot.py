@@ -507,7 +507,9 @@ def grid_heatmap(
     try:
         format(0.5, fmt)
     except (TypeError, ValueError):
-        raise ValueError(f"fmt: expected a format specification for numbers like '.3g', got {describe(fmt)}") from None
+        raise ValueError(
+            f"fmt: expected a format specification for numbers like '.3g', got {describe(fmt)}"
+        ) from None
     if vmin is not None:
         vmin = check_float(vmin, "vmin")
     if vmax is not None:
@@ -631,7 +633,9 @@ def decision_boundary(
     with np.errstate(over="ignore"):
         extent = high - low
     if not np.isfinite(extent).all():
-        raise ValueError(f"X: expected coordinates whose spread fits in a float64, got from {low} to {high}")
+        raise ValueError(
+            f"X: expected coordinates whose spread fits in a float64, got from {low} to {high}"
+        )
     pad = np.where(extent > 0, margin * extent, 0.5)  # a single point still gets a visible square
     xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
     ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
@@ -711,11 +715,11 @@ def _model_weights(model: Any) -> tuple[tuple[int, ...], list[np.ndarray]]:
             f"model.weights: expected {len(layers) - 1} arrays for layers {layers}, got {len(weights)}"
         )
     checked = []
-    for l, matrix in enumerate(weights):
-        matrix = as_float_array(matrix, f"model.weights[{l}]", ndim=2, finite=False)
-        if matrix.shape != (layers[l], layers[l + 1]):
+    for k, matrix in enumerate(weights):
+        matrix = as_float_array(matrix, f"model.weights[{k}]", ndim=2, finite=False)
+        if matrix.shape != (layers[k], layers[k + 1]):
             raise ValueError(
-                f"model.weights[{l}]: expected shape {(layers[l], layers[l + 1])}, got {matrix.shape}"
+                f"model.weights[{k}]: expected shape {(layers[k], layers[k + 1])}, got {matrix.shape}"
             )
         checked.append(matrix)
     return layers, checked
@@ -739,7 +743,7 @@ def architecture(
     Parameters
     ----------
     model : object with ``layers`` (sizes, e.g. (2, 8, 1)) and ``weights``
-        (``weights[l]`` of shape ``(layers[l], layers[l + 1])``)
+        (``weights[k]`` of shape ``(layers[k], layers[k + 1])``)
     weight_updates : list of arrays shaped like ``model.weights``, optional
         The change of every weight in the last step or epoch.
     ax : Axes, optional
@@ -755,7 +759,7 @@ def architecture(
     Returns
     -------
     matplotlib.axes.Axes; ``ax.collections[0]`` is a LineCollection with one
-    segment per weight (layer by layer, ``weights[l][i, j]`` in row-major
+    segment per weight (layer by layer, ``weights[k][i, j]`` in row-major
     order), ``ax.collections[1]`` the nodes.
     """
     layers, weights = _model_weights(model)
@@ -772,11 +776,11 @@ def architecture(
                 f"weight_updates: expected {len(weights)} arrays (one per weight layer), got {len(weight_updates)}"
             )
         shown = []
-        for l, update in enumerate(weight_updates):
-            update = as_float_array(update, f"weight_updates[{l}]", ndim=2)
-            if update.shape != weights[l].shape:
+        for k, update in enumerate(weight_updates):
+            update = as_float_array(update, f"weight_updates[{k}]", ndim=2)
+            if update.shape != weights[k].shape:
                 raise ValueError(
-                    f"weight_updates[{l}]: expected shape {weights[l].shape} like model.weights[{l}], "
+                    f"weight_updates[{k}]: expected shape {weights[k].shape} like model.weights[{k}], "
                     f"got {update.shape}"
                 )
             shown.append(update)
@@ -791,14 +795,14 @@ def architecture(
     # Node j of layer l sits at (l, j - (size - 1) / 2): layers centred on y = 0.
     heights = [np.arange(size) - (size - 1) / 2.0 for size in layers]
     segments = []
-    for l in range(len(weights)):
-        start = np.broadcast_to(heights[l][:, None], weights[l].shape).ravel()
-        end = np.broadcast_to(heights[l + 1][None, :], weights[l].shape).ravel()
+    for k in range(len(weights)):
+        start = np.broadcast_to(heights[k][:, None], weights[k].shape).ravel()
+        end = np.broadcast_to(heights[k + 1][None, :], weights[k].shape).ravel()
         segments.append(
             np.stack(
                 [
-                    np.column_stack([np.full_like(start, l), start]),
-                    np.column_stack([np.full_like(end, l + 1), end]),
+                    np.column_stack([np.full_like(start, k), start]),
+                    np.column_stack([np.full_like(end, k + 1), end]),
                 ],
                 axis=1,
             )
@@ -825,7 +829,7 @@ def architecture(
             zorder=1,
         )
     )
-    node_x = np.concatenate([np.full(size, l, dtype=float) for l, size in enumerate(layers)])
+    node_x = np.concatenate([np.full(size, k, dtype=float) for k, size in enumerate(layers)])
     ax.scatter(
         node_x,
         np.concatenate(heights),
@@ -835,7 +839,7 @@ def architecture(
         linewidths=1.0,
         zorder=2,
     )
-    names = ["input"] + [f"hidden {l}" for l in range(1, len(layers) - 1)] + ["output"]
+    names = ["input"] + [f"hidden {k}" for k in range(1, len(layers) - 1)] + ["output"]
     ax.set_xticks(range(len(layers)), [f"{name}\n({size})" for name, size in zip(names, layers)])
     ax.set_yticks([])
     ax.set_xlim(-0.5, len(layers) - 0.5)

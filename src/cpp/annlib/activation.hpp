@@ -19,25 +19,35 @@ enum class Activation { identity, sigmoid, tanh, bipolar_sigmoid, relu, leaky_re
 
 inline const char* activation_name(Activation a) {
     switch (a) {
-        case Activation::identity: return "identity";
-        case Activation::sigmoid: return "sigmoid";
-        case Activation::tanh: return "tanh";
-        case Activation::bipolar_sigmoid: return "bipolar_sigmoid";
-        case Activation::relu: return "relu";
-        case Activation::leaky_relu: return "leaky_relu";
-        case Activation::softmax: return "softmax";
+        case Activation::identity:
+            return "identity";
+        case Activation::sigmoid:
+            return "sigmoid";
+        case Activation::tanh:
+            return "tanh";
+        case Activation::bipolar_sigmoid:
+            return "bipolar_sigmoid";
+        case Activation::relu:
+            return "relu";
+        case Activation::leaky_relu:
+            return "leaky_relu";
+        case Activation::softmax:
+            return "softmax";
     }
     return "?";
 }
 
 inline Activation activation_from_name(const std::string& name, const std::string& argument) {
-    for (Activation a : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::bipolar_sigmoid,
-                         Activation::relu, Activation::leaky_relu, Activation::softmax}) {
+    for (Activation a :
+         {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::bipolar_sigmoid,
+          Activation::relu, Activation::leaky_relu, Activation::softmax}) {
         if (name == activation_name(a)) return a;
     }
-    throw std::invalid_argument(argument +
-                                ": expected one of identity, sigmoid, tanh, bipolar_sigmoid, relu, leaky_relu, "
-                                "softmax, got '" + name + "'");
+    throw std::invalid_argument(
+        argument +
+        ": expected one of identity, sigmoid, tanh, bipolar_sigmoid, relu, leaky_relu, "
+        "softmax, got '" +
+        name + "'");
 }
 
 namespace detail {
@@ -87,7 +97,8 @@ void activate(Activation a, typename Derived::Scalar leaky_slope, Eigen::MatrixB
             z = z.max(leaky_slope * z);  // = z for z > 0 and slope·z otherwise, as 0 <= slope < 1
             break;
         case Activation::softmax:
-            throw std::logic_error("softmax needs softmax_in_place (it couples the units of a sample)");
+            throw std::logic_error(
+                "softmax needs softmax_in_place (it couples the units of a sample)");
     }
 }
 
@@ -121,8 +132,8 @@ void softmax_in_place(Eigen::MatrixBase<Derived>& Z, Eigen::MatrixBase<DerivedRo
 // G (units × samples) := G ⊙ f'(z), with f' written in terms of Y = f(z).
 // Softmax couples the units of a sample: G_j := y_j (G_j − Σ_i G_i y_i).
 template <class DerivedG, class DerivedY>
-void multiply_by_derivative(Activation a, typename DerivedG::Scalar leaky_slope, Eigen::MatrixBase<DerivedG>& G,
-                            const Eigen::MatrixBase<DerivedY>& Y) {
+void multiply_by_derivative(Activation a, typename DerivedG::Scalar leaky_slope,
+                            Eigen::MatrixBase<DerivedG>& G, const Eigen::MatrixBase<DerivedY>& Y) {
     using Scalar = typename DerivedG::Scalar;
     auto g = G.array();
     const auto y = Y.array();

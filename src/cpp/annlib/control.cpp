@@ -32,12 +32,15 @@ int get_num_threads() {
 }
 
 void set_num_threads(int n) {
-    if (n < 0) throw std::invalid_argument("n_threads: expected an integer >= 0 (0 = all cores), got " + std::to_string(n));
+    if (n < 0)
+        throw std::invalid_argument("n_threads: expected an integer >= 0 (0 = all cores), got " +
+                                    std::to_string(n));
     g_num_threads.store(n);
 }
 
 namespace {
-thread_local int t_budget_cap = 0;  // the innermost open ThreadBudget's cap on this thread (0: none)
+thread_local int t_budget_cap =
+    0;  // the innermost open ThreadBudget's cap on this thread (0: none)
 }
 
 ThreadBudget::ThreadBudget(int threads) : previous_(1), previous_cap_(t_budget_cap) {
@@ -57,8 +60,8 @@ ThreadBudget::~ThreadBudget() {
     t_budget_cap = previous_cap_;
 }
 
-void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body, const Interrupt& interrupt,
-                  int max_threads) {
+void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
+                  const Interrupt& interrupt, int max_threads) {
     if (n <= 0) return;
     int threads = max_threads > 0 ? max_threads : get_num_threads();
     threads = std::max(1, std::min(threads, n));
@@ -86,7 +89,8 @@ void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
     auto worker = [&] {
         ThreadBudget single(1);  // the items run side by side; their GEMMs stay on one thread each
         try {
-            for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1)) body(i, worker_check);
+            for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1))
+                body(i, worker_check);
         } catch (const Cancelled&) {
             // another thread's error is the one to report
         } catch (...) {

@@ -20,13 +20,13 @@ namespace annlib {
 
 // Training produced a non-finite loss or weight; the model keeps its last finite weights.
 class DivergenceError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // Work abandoned because another thread of the same parallel job failed or was interrupted.
 class Cancelled : public std::runtime_error {
-public:
+  public:
     Cancelled() : std::runtime_error("cancelled") {}
 };
 
@@ -35,8 +35,9 @@ using Interrupt = std::function<void()>;
 
 // Rate-limits an Interrupt hook: poll() is cheap enough for every minibatch.
 class InterruptPoller {
-public:
-    explicit InterruptPoller(const Interrupt& hook, std::chrono::milliseconds every = std::chrono::milliseconds(40))
+  public:
+    explicit InterruptPoller(const Interrupt& hook,
+                             std::chrono::milliseconds every = std::chrono::milliseconds(40))
         : hook_(hook), every_(every), last_(std::chrono::steady_clock::now()) {}
 
     void poll() {
@@ -50,7 +51,7 @@ public:
         if (hook_) hook_();
     }
 
-private:
+  private:
     const Interrupt& hook_;
     std::chrono::milliseconds every_;
     std::chrono::steady_clock::time_point last_;
@@ -66,13 +67,13 @@ void set_num_threads(int n);
 // Budgets nest: an inner budget (MLP::fit asks for every thread on large batches) never
 // raises the cap of an enclosing one on the same thread, only lowers it.
 class ThreadBudget {
-public:
+  public:
     explicit ThreadBudget(int threads);
     ~ThreadBudget();
     ThreadBudget(const ThreadBudget&) = delete;
     ThreadBudget& operator=(const ThreadBudget&) = delete;
 
-private:
+  private:
     int previous_;
     int previous_cap_;
 };

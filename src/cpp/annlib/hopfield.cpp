@@ -224,7 +224,8 @@ struct Dynamics {
             const Sign* x = signs + i * p;
             std::int32_t sum = 0;
             for (Eigen::Index b = 0; b < p; b += kSignBlock)
-                for (int k = 0; k < kSignBlock; ++k) sum += std::int32_t(x[b + k]) * std::int32_t(m[b + k]);
+                for (int k = 0; k < kSignBlock; ++k)
+                    sum += std::int32_t(x[b + k]) * std::int32_t(m[b + k]);
             return c * (static_cast<Scalar>(sum) - self * s[i]);
         };
         auto on_flip = [&](int i, Scalar delta) {
@@ -273,7 +274,8 @@ struct Dynamics {
             if (Xt) {
                 if (trace) {
                     const Vector overlap =
-                        Eigen::Map<const Eigen::Matrix<Overlap, Eigen::Dynamic, 1>>(m.data(), Xt->rows())
+                        Eigen::Map<const Eigen::Matrix<Overlap, Eigen::Dynamic, 1>>(m.data(),
+                                                                                    Xt->rows())
                             .template cast<Scalar>();
                     fields_from_overlaps(*Xt, overlap, state, c, self, fields);
                 }
@@ -336,8 +338,7 @@ bool Hopfield<Scalar>::use_patterns() const {
     const double p = static_cast<double>(stored_.rows());
     // Integer sums up to N P must be exact in Scalar (2^24 in float) and int32.
     const double exact = std::ldexp(1.0, std::min(std::numeric_limits<Scalar>::digits, 31));
-    return factored_ && 2 * p < n_ && p * n_ < exact &&
-           n_ <= std::numeric_limits<Overlap>::max();
+    return factored_ && 2 * p < n_ && p * n_ < exact && n_ <= std::numeric_limits<Overlap>::max();
 }
 
 template <class Scalar>
@@ -390,11 +391,11 @@ void Hopfield<Scalar>::set_rule(HopfieldRule rule) {
 template <class Scalar>
 void Hopfield<Scalar>::restore_patterns(const Eigen::Ref<const Matrix>& rows) {
     if (rule_ != HopfieldRule::hebbian)
-        throw std::invalid_argument("patterns: expected none for the '" + hopfield_rule_name(rule_) +
-                                    "' rule, which keeps only W");
+        throw std::invalid_argument("patterns: expected none for the '" +
+                                    hopfield_rule_name(rule_) + "' rule, which keeps only W");
     if (rows.cols() != n_)
-        throw std::invalid_argument("patterns: expected patterns of " + str(n_) +
-                                    " units, got " + str(rows.cols()));
+        throw std::invalid_argument("patterns: expected patterns of " + str(n_) + " units, got " +
+                                    str(rows.cols()));
     if (rows.rows() != n_patterns_)
         throw std::invalid_argument("patterns: expected " + str(n_patterns_) +
                                     " patterns (n_patterns), got " + str(rows.rows()));
@@ -623,8 +624,8 @@ std::vector<double> Hopfield<Scalar>::energy(const ConstStates& states) const {
     require_symmetric("the energy");
     Matrix H;
     fields(states, H, Interrupt());
-    Dynamics<Scalar> d{W_,      theta_,  cut_,      Scalar(1), low(), 0.0,
-                       nullptr, nullptr, Scalar(0), Scalar(0)};
+    Dynamics<Scalar> d{W_,  theta_,  cut_,    Scalar(1), low(),
+                       0.0, nullptr, nullptr, Scalar(0), Scalar(0)};
     std::vector<double> out(static_cast<std::size_t>(states.cols()));
     for (Eigen::Index b = 0; b < states.cols(); ++b) {
         const Vector s = states.col(b);
@@ -673,8 +674,8 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
     Matrix S = states;
     Matrix H;
     fields(S, H, interrupt);
-    const Dynamics<Scalar> d{W_,      theta_,  cut_,      Scalar(1), low(), temperature,
-                             nullptr, nullptr, Scalar(0), Scalar(0)};
+    const Dynamics<Scalar> d{W_,          theta_,  cut_,    Scalar(1), low(),
+                             temperature, nullptr, nullptr, Scalar(0), Scalar(0)};
     parallel_for(
         static_cast<int>(count),
         [&](int b, const Interrupt&) {

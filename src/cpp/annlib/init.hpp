@@ -17,9 +17,12 @@ enum class Init { normal, glorot, he };
 
 inline const char* init_name(Init i) {
     switch (i) {
-        case Init::normal: return "normal";
-        case Init::glorot: return "glorot";
-        case Init::he: return "he";
+        case Init::normal:
+            return "normal";
+        case Init::glorot:
+            return "glorot";
+        case Init::he:
+            return "he";
     }
     return "?";
 }
@@ -28,7 +31,8 @@ inline Init init_from_name(const std::string& name, const std::string& argument)
     if (name == "normal") return Init::normal;
     if (name == "glorot") return Init::glorot;
     if (name == "he") return Init::he;
-    throw std::invalid_argument(argument + ": expected one of normal, glorot, he, got '" + name + "'");
+    throw std::invalid_argument(argument + ": expected one of normal, glorot, he, got '" + name +
+                                "'");
 }
 
 // One weight drawn for a layer with the given fan-in and fan-out.

@@ -26,15 +26,17 @@ inline const char* loss_name(Loss l) { return l == Loss::mse ? "mse" : "cross_en
 inline Loss loss_from_name(const std::string& name, const std::string& argument) {
     if (name == "mse") return Loss::mse;
     if (name == "cross_entropy") return Loss::cross_entropy;
-    throw std::invalid_argument(argument + ": expected one of mse, cross_entropy, got '" + name + "'");
+    throw std::invalid_argument(argument + ": expected one of mse, cross_entropy, got '" + name +
+                                "'");
 }
 
 // Loss summed over the samples of a block (divide by the total count for the mean).
 // Z: output pre-activations, Y = f(Z), T: targets, all (k × n); log_partition
 // (1 × n): log Σ_c e^{z_c} per sample, from softmax_in_place (softmax outputs only).
 template <class Matrix, class RowVector>
-double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z, const Eigen::Ref<const Matrix>& Y,
-                const Eigen::Ref<const Matrix>& T, const Eigen::Ref<const RowVector>& log_partition) {
+double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z,
+                const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T,
+                const Eigen::Ref<const RowVector>& log_partition) {
     using Scalar = typename Matrix::Scalar;
     if (loss == Loss::mse) {
         return 0.5 * static_cast<double>((Y - T).squaredNorm()) / static_cast<double>(Y.rows());
@@ -55,12 +57,13 @@ double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z,
 // D must have the shape of Y; the gradient for the output layer's weights follows.
 template <class Matrix, class DerivedD>
 void output_delta(Loss loss, Activation output, typename Matrix::Scalar leaky_slope,
-                  const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T, Eigen::Index n,
-                  Eigen::MatrixBase<DerivedD>& D) {
+                  const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T,
+                  Eigen::Index n, Eigen::MatrixBase<DerivedD>& D) {
     using Scalar = typename Matrix::Scalar;
     // softmax + CE and sigmoid + CE share the fused delta (y − t)/n.
-    const Scalar scale = loss == Loss::cross_entropy ? Scalar(1) / static_cast<Scalar>(n)
-                                                     : Scalar(1) / static_cast<Scalar>(n * Y.rows());
+    const Scalar scale = loss == Loss::cross_entropy
+                             ? Scalar(1) / static_cast<Scalar>(n)
+                             : Scalar(1) / static_cast<Scalar>(n * Y.rows());
     const Eigen::Index k = Y.rows();
     if (Y.outerStride() == k && T.outerStride() == k && D.derived().outerStride() == k) {
         // Contiguous blocks (all that fit() passes): one flat, vectorised pass,

@@ -89,8 +89,8 @@ void product(const Lhs& A, const Rhs& B, const typename Output::Scalar* bias, Ou
 
 // dW := delta inputᵀ and db := delta 1, sums over a block's samples (one per column).
 template <class Delta, class Input, class WeightGrad, class BiasGrad, class Ones>
-void weight_gradient(const Delta& delta, const Input& input, WeightGrad& dW, BiasGrad& db, const Ones& ones,
-                     typename WeightGrad::Scalar* scratch) {
+void weight_gradient(const Delta& delta, const Input& input, WeightGrad& dW, BiasGrad& db,
+                     const Ones& ones, typename WeightGrad::Scalar* scratch) {
     using Scalar = typename WeightGrad::Scalar;
     const Eigen::Index out = delta.rows(), in = input.rows();
     if (thin::fits_sums<Scalar>(out, in)) {  // dW(:, s) = Σ_j δ(:, j) input(s, j)
@@ -111,18 +111,21 @@ void weight_gradient(const Delta& delta, const Input& input, WeightGrad& dW, Bia
 
 // ---------------------------------------------------------------------------
 void MLPConfig::validate() const {
-    require(layers.size() >= 2, "layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got " +
-                                    std::to_string(layers.size()));
+    require(layers.size() >= 2,
+            "layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got " +
+                std::to_string(layers.size()));
     for (std::size_t i = 0; i < layers.size(); ++i)
-        require(layers[i] >= 1, "layers: expected sizes >= 1, got " + std::to_string(layers[i]) + " at position " +
-                                    std::to_string(i));
+        require(layers[i] >= 1, "layers: expected sizes >= 1, got " + std::to_string(layers[i]) +
+                                    " at position " + std::to_string(i));
     require(hidden_activations.size() == layers.size() - 2,
-            "activation: expected one name per hidden layer (" + std::to_string(layers.size() - 2) + "), got " +
-                std::to_string(hidden_activations.size()));
+            "activation: expected one name per hidden layer (" + std::to_string(layers.size() - 2) +
+                "), got " + std::to_string(hidden_activations.size()));
     for (Activation a : hidden_activations)
-        require(a != Activation::softmax, "activation: softmax is only available as output_activation");
+        require(a != Activation::softmax,
+                "activation: softmax is only available as output_activation");
     require(output_activation != Activation::softmax || layers.back() >= 2,
-            "output_activation: softmax needs at least 2 outputs, got " + std::to_string(layers.back()));
+            "output_activation: softmax needs at least 2 outputs, got " +
+                std::to_string(layers.back()));
     require(loss != Loss::cross_entropy || output_activation == Activation::softmax ||
                 output_activation == Activation::sigmoid,
             std::string("loss: cross_entropy needs a softmax or sigmoid output_activation, got ") +
@@ -137,11 +140,14 @@ void MLPConfig::validate() const {
             "beta1: expected a number in [0, 1), got " + str(optimizer.beta1));
     require(std::isfinite(optimizer.beta2) && optimizer.beta2 >= 0 && optimizer.beta2 < 1,
             "beta2: expected a number in [0, 1), got " + str(optimizer.beta2));
-    require(std::isfinite(optimizer.eps) && optimizer.eps > 0, "eps: expected a number > 0, got " + str(optimizer.eps));
+    require(std::isfinite(optimizer.eps) && optimizer.eps > 0,
+            "eps: expected a number > 0, got " + str(optimizer.eps));
     require(std::isfinite(l2) && l2 >= 0, "l2: expected a number >= 0, got " + str(l2));
-    require(batch_size >= 0, "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
+    require(batch_size >= 0,
+            "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
     require(std::isfinite(init_mean), "init_mean: expected a finite number, got " + str(init_mean));
-    require(std::isfinite(init_std) && init_std >= 0, "init_std: expected a number >= 0, got " + str(init_std));
+    require(std::isfinite(init_std) && init_std >= 0,
+            "init_std: expected a number >= 0, got " + str(init_std));
 }
 
 // ---------------------------------------------------------------------------
@@ -153,9 +159,9 @@ struct MLP<Scalar>::Workspace {
     Matrix by_sample;           // softmax scratch: Zᵀ and the sums, samples × (units + 1)
     std::vector<Matrix> delta;  // delta[i]: ∂loss/∂Z of layer i
     Matrix X_gathered, T_gathered;
-    Vector ones;                // capacity ones, to sum over samples with a GEMV
-    Vector thin_scratch;        // for the products of thin layers (thin_product.hpp)
-    Eigen::Index columns = 0;   // samples in the current block
+    Vector ones;               // capacity ones, to sum over samples with a GEMV
+    Vector thin_scratch;       // for the products of thin layers (thin_product.hpp)
+    Eigen::Index columns = 0;  // samples in the current block
 
     Workspace(const std::vector<int>& layers, Eigen::Index capacity, bool for_training) {
         const std::size_t L = layers.size();
@@ -190,7 +196,8 @@ MLP<Scalar>::MLP(MLPConfig config) : config_(std::move(config)) {
 template <class Scalar>
 void MLP<Scalar>::set_config(MLPConfig config) {
     config.validate();
-    require(config.layers == config_.layers, "layers: the layer sizes of a model cannot change; create a new model");
+    require(config.layers == config_.layers,
+            "layers: the layer sizes of a model cannot change; create a new model");
     const bool new_optimizer = config.optimizer.kind != config_.optimizer.kind;
     config_ = std::move(config);
     if (new_optimizer) optimizer_state_.reset(params_.size());
@@ -205,8 +212,8 @@ void MLP<Scalar>::reset() {
         // Row by row of the numpy view (in × out), i.e. column by column here.
         for (Eigen::Index c = 0; c < W.cols(); ++c)
             for (Eigen::Index r = 0; r < W.rows(); ++r)
-                W(r, c) = static_cast<Scalar>(
-                    draw_weight(config_.init, rng_, fan_in, fan_out, config_.init_mean, config_.init_std));
+                W(r, c) = static_cast<Scalar>(draw_weight(config_.init, rng_, fan_in, fan_out,
+                                                          config_.init_mean, config_.init_std));
         bias_mut(i, params_).setZero();
     }
     optimizer_state_.reset(params_.size());
@@ -224,7 +231,8 @@ typename MLP<Scalar>::BiasMap MLP<Scalar>::bias_mut(int i, Vector& p) const {
 template <class Scalar>
 typename MLP<Scalar>::ConstWeightMap MLP<Scalar>::weight(int i) const {
     if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
-    return ConstWeightMap(params_.data() + weight_offset_[i], config_.layers[i + 1], config_.layers[i]);
+    return ConstWeightMap(params_.data() + weight_offset_[i], config_.layers[i + 1],
+                          config_.layers[i]);
 }
 template <class Scalar>
 typename MLP<Scalar>::ConstBiasMap MLP<Scalar>::bias(int i) const {
@@ -236,9 +244,9 @@ template <class Scalar>
 void MLP<Scalar>::set_weight(int i, const ConstRef& w) {
     if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
     require(w.rows() == config_.layers[i + 1] && w.cols() == config_.layers[i],
-            "weights[" + std::to_string(i) + "]: expected shape (" + std::to_string(config_.layers[i]) + ", " +
-                std::to_string(config_.layers[i + 1]) + "), got (" + std::to_string(w.cols()) + ", " +
-                std::to_string(w.rows()) + ")");
+            "weights[" + std::to_string(i) + "]: expected shape (" +
+                std::to_string(config_.layers[i]) + ", " + std::to_string(config_.layers[i + 1]) +
+                "), got (" + std::to_string(w.cols()) + ", " + std::to_string(w.rows()) + ")");
     require(w.allFinite(), "weights[" + std::to_string(i) + "]: expected finite values");
     weight_mut(i, params_) = w;
 }
@@ -246,17 +254,18 @@ void MLP<Scalar>::set_weight(int i, const ConstRef& w) {
 template <class Scalar>
 void MLP<Scalar>::set_bias(int i, const Eigen::Ref<const Vector>& b) {
     if (i < 0 || i >= n_weight_layers()) throw std::out_of_range("layer: index out of range");
-    require(b.size() == config_.layers[i + 1], "biases[" + std::to_string(i) + "]: expected shape (" +
-                                                   std::to_string(config_.layers[i + 1]) + ",), got (" +
-                                                   std::to_string(b.size()) + ",)");
+    require(b.size() == config_.layers[i + 1], "biases[" + std::to_string(i) +
+                                                   "]: expected shape (" +
+                                                   std::to_string(config_.layers[i + 1]) +
+                                                   ",), got (" + std::to_string(b.size()) + ",)");
     require(b.allFinite(), "biases[" + std::to_string(i) + "]: expected finite values");
     bias_mut(i, params_) = b;
 }
 
 template <class Scalar>
 void MLP<Scalar>::set_parameters(const Eigen::Ref<const Vector>& p) {
-    require(p.size() == params_.size(), "parameters: expected " + std::to_string(params_.size()) + " values, got " +
-                                            std::to_string(p.size()));
+    require(p.size() == params_.size(), "parameters: expected " + std::to_string(params_.size()) +
+                                            " values, got " + std::to_string(p.size()));
     require(p.allFinite(), "parameters: expected finite values");
     params_ = p;
 }
@@ -265,15 +274,15 @@ template <class Scalar>
 void MLP<Scalar>::check_inputs(const ConstRef& X, const char* name) const {
     require(X.cols() >= 1, std::string(name) + ": expected at least one sample, got 0");
     require(X.rows() == config_.layers.front(), std::string(name) + ": expected " +
-                                                    std::to_string(config_.layers.front()) + " features, got " +
-                                                    std::to_string(X.rows()));
+                                                    std::to_string(config_.layers.front()) +
+                                                    " features, got " + std::to_string(X.rows()));
 }
 
 template <class Scalar>
 void MLP<Scalar>::check_targets(const ConstRef& X, const ConstRef& T, const char* name) const {
-    require(T.rows() == config_.layers.back(), std::string(name) + ": expected " +
-                                                   std::to_string(config_.layers.back()) + " target columns, got " +
-                                                   std::to_string(T.rows()));
+    require(T.rows() == config_.layers.back(),
+            std::string(name) + ": expected " + std::to_string(config_.layers.back()) +
+                " target columns, got " + std::to_string(T.rows()));
     require(T.cols() == X.cols(), std::string(name) + ": expected " + std::to_string(X.cols()) +
                                       " samples (as many as X), got " + std::to_string(T.cols()));
 }
@@ -325,17 +334,19 @@ void MLP<Scalar>::forward_block(const ConstRef& Xb, Workspace& ws) const {
 // Backpropagation for the block last passed to forward_block.  Writes the gradient
 // of the block's mean loss (plus the L2 term) into `grad`; returns the block's mean loss.
 template <class Scalar>
-double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const {
+double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
+                                   Vector& grad) const {
     const Eigen::Index n = Xb.cols();
     const int L = n_weight_layers();
     const auto slope = static_cast<Scalar>(config_.leaky_slope);
-    const double loss_value = loss_sum<Matrix, RowVector>(config_.loss, config_.output_activation,
-                                                          ws.Z_out.leftCols(n), ws.A[L].leftCols(n), Tb,
-                                                          ws.log_partition.leftCols(n)) /
-                              static_cast<double>(n);
+    const double loss_value =
+        loss_sum<Matrix, RowVector>(config_.loss, config_.output_activation, ws.Z_out.leftCols(n),
+                                    ws.A[L].leftCols(n), Tb, ws.log_partition.leftCols(n)) /
+        static_cast<double>(n);
 
     auto delta_out = ws.delta[L].leftCols(n);
-    output_delta<Matrix>(config_.loss, config_.output_activation, slope, ws.A[L].leftCols(n), Tb, n, delta_out);
+    output_delta<Matrix>(config_.loss, config_.output_activation, slope, ws.A[L].leftCols(n), Tb, n,
+                         delta_out);
 
     for (int i = L - 1; i >= 0; --i) {
         const auto delta = ws.delta[i + 1].leftCols(n);
@@ -350,7 +361,8 @@ double MLP<Scalar>::backward_block(const ConstRef& Xb, const ConstRef& Tb, Works
             // The input layer needs no delta: skipping it saves a third of layer 1's work.
             auto below = ws.delta[i].leftCols(n);
             product(weight(i).transpose(), delta, nullptr, below, ws.thin_scratch.data());
-            multiply_by_derivative(config_.hidden_activations[i - 1], slope, below, ws.A[i].leftCols(n));
+            multiply_by_derivative(config_.hidden_activations[i - 1], slope, below,
+                                   ws.A[i].leftCols(n));
         }
     }
     return loss_value;
@@ -382,13 +394,14 @@ void MLP<Scalar>::for_each_block(const ConstRef& X, Visit&& visit) const {
     const Eigen::Index capacity = std::min(columns, kPredictBlock);
     auto run = [&](Eigen::Index first, Eigen::Index last, Workspace& ws) {
         for (Eigen::Index b = first; b < last; ++b) {
-            const Eigen::Index start = b * kPredictBlock, n = std::min(kPredictBlock, columns - start);
+            const Eigen::Index start = b * kPredictBlock,
+                               n = std::min(kPredictBlock, columns - start);
             forward_block(X.middleCols(start, n), ws);
             visit(b, start, n, ws);
         }
     };
-    const int threads = static_cast<int>(
-        std::min<Eigen::Index>(get_num_threads(), blocks / kBlocksPerThread));
+    const int threads =
+        static_cast<int>(std::min<Eigen::Index>(get_num_threads(), blocks / kBlocksPerThread));
     if (threads <= 1) {
         ThreadBudget budget(threads_for(capacity));
         Workspace ws(config_.layers, capacity, false);
@@ -421,7 +434,8 @@ double MLP<Scalar>::loss(const ConstRef& X, const ConstRef& T) const {
     check_targets(X, T, "y");
     const int L = n_weight_layers();
     // One sum per block, added up in block order: the same total on any thread count.
-    std::vector<double> sums(static_cast<std::size_t>((X.cols() + kPredictBlock - 1) / kPredictBlock));
+    std::vector<double> sums(
+        static_cast<std::size_t>((X.cols() + kPredictBlock - 1) / kPredictBlock));
     for_each_block(X, [&](Eigen::Index b, Eigen::Index start, Eigen::Index n, Workspace& ws) {
         sums[static_cast<std::size_t>(b)] = loss_sum<Matrix, RowVector>(
             config_.loss, config_.output_activation, ws.Z_out.leftCols(n), ws.A[L].leftCols(n),
@@ -468,24 +482,28 @@ double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     optimizer_state_.update(config_.optimizer, params_, grad);
     if (!params_.allFinite()) {
         params_ = before;
-        throw DivergenceError("training diverged: a weight became infinite or NaN in this step; the previous "
-                              "weights were kept (lower learning_rate, now " +
-                              str(config_.optimizer.learning_rate) + ")");
+        throw DivergenceError(
+            "training diverged: a weight became infinite or NaN in this step; the previous "
+            "weights were kept (lower learning_rate, now " +
+            str(config_.optimizer.learning_rate) + ")");
     }
     return value;
 }
 
 // ---------------------------------------------------------------------------
 template <class Scalar>
-const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitOptions& options, const ConstRef* Xval,
-                                const ConstRef* Tval) {
+const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                                const ConstRef* Xval, const ConstRef* Tval) {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    require(options.epochs >= 1, "epochs: expected an integer >= 1, got " + std::to_string(options.epochs));
-    require(options.patience >= 1, "patience: expected an integer >= 1, got " + std::to_string(options.patience));
-    require(std::isfinite(options.tol) && options.tol >= 0, "tol: expected a number >= 0, got " + str(options.tol));
-    require(options.callback_every >= 1,
-            "callback_every: expected an integer >= 1, got " + std::to_string(options.callback_every));
+    require(options.epochs >= 1,
+            "epochs: expected an integer >= 1, got " + std::to_string(options.epochs));
+    require(options.patience >= 1,
+            "patience: expected an integer >= 1, got " + std::to_string(options.patience));
+    require(std::isfinite(options.tol) && options.tol >= 0,
+            "tol: expected a number >= 0, got " + str(options.tol));
+    require(options.callback_every >= 1, "callback_every: expected an integer >= 1, got " +
+                                             std::to_string(options.callback_every));
     const bool validate = Xval != nullptr && Tval != nullptr;
     if (validate) {
         check_inputs(*Xval, "validation X");
@@ -494,7 +512,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
 
     history_ = History();
     const Eigen::Index n = X.cols();
-    const Eigen::Index batch = config_.batch_size == 0 ? n : std::min<Eigen::Index>(config_.batch_size, n);
+    const Eigen::Index batch =
+        config_.batch_size == 0 ? n : std::min<Eigen::Index>(config_.batch_size, n);
     ThreadBudget threads(threads_for(batch));
     const bool gather = config_.shuffle && batch < n;  // a full batch needs no shuffling
     const int L = n_weight_layers();
@@ -541,13 +560,15 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
                 const ConstRef Tb = ws.T_gathered.leftCols(m);
                 forward_block(Xb, ws);
                 batch_loss = backward_block(Xb, Tb, ws, grad);
-                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy, options.threshold);
+                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
+                                                    options.threshold);
             } else {
                 const ConstRef Xb = X.middleCols(start, m);
                 const ConstRef Tb = T.middleCols(start, m);
                 forward_block(Xb, ws);
                 batch_loss = backward_block(Xb, Tb, ws, grad);
-                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy, options.threshold);
+                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
+                                                    options.threshold);
             }
             loss_total += (batch_loss + penalty) * static_cast<double>(m);
             optimizer_state_.update(config_.optimizer, params_, grad);
@@ -560,7 +581,9 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
             // epoch before may already have sent their loss to infinity (their outputs
             // would be inf or NaN): keep the latest weights whose loss is finite.
             const std::pair<const Vector*, int> candidates[] = {
-                {&epoch_start, epoch - 1}, {&previous_epoch_start, std::max(0, epoch - 2)}, {&fit_start, 0}};
+                {&epoch_start, epoch - 1},
+                {&previous_epoch_start, std::max(0, epoch - 2)},
+                {&fit_start, 0}};
             int kept = -1;
             for (const auto& [weights, end_of_epoch] : candidates) {
                 params_ = *weights;
@@ -570,13 +593,15 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
                 }
             }
             optimizer_state_.reset(params_.size());  // the velocity that blew up goes too
-            const std::string which =
-                kept < 0 ? "none of its weights had a finite loss; the weights fit started from were kept"
-                : kept == 0 ? "the weights fit started from were kept"
-                            : "the weights from the end of epoch " + std::to_string(kept) +
-                                  ", the last with a finite loss, were kept";
-            throw DivergenceError("training diverged at epoch " + std::to_string(epoch) + " (loss " +
-                                  str(epoch_loss) + "); " + which + ". Lower learning_rate (now " +
+            const std::string which = kept < 0 ? "none of its weights had a finite loss; the "
+                                                 "weights fit started from were kept"
+                                      : kept == 0 ? "the weights fit started from were kept"
+                                                  : "the weights from the end of epoch " +
+                                                        std::to_string(kept) +
+                                                        ", the last with a finite loss, were kept";
+            throw DivergenceError("training diverged at epoch " + std::to_string(epoch) +
+                                  " (loss " + str(epoch_loss) + "); " + which +
+                                  ". Lower learning_rate (now " +
                                   str(config_.optimizer.learning_rate) + ")");
         }
 
@@ -592,8 +617,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
             record.val_loss = loss(*Xval, *Tval);
             history_.val_loss.push_back(record.val_loss);
             if (options.accuracy != AccuracyRule::none) {
-                record.val_accuracy = static_cast<double>(count_correct(*Xval, *Tval, options.accuracy,
-                                                                        options.threshold)) /
+                record.val_accuracy = static_cast<double>(count_correct(
+                                          *Xval, *Tval, options.accuracy, options.threshold)) /
                                       static_cast<double>(Xval->cols());
                 history_.val_accuracy.push_back(record.val_accuracy);
             }
@@ -612,7 +637,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
                 stop = true;
             }
         }
-        if (options.callback && (epoch % options.callback_every == 0 || epoch == options.epochs || stop)) {
+        if (options.callback &&
+            (epoch % options.callback_every == 0 || epoch == options.epochs || stop)) {
             if (!options.callback(record) && !stop) {
                 history_.stopped_by = "callback";
                 stop = true;

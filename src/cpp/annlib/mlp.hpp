@@ -62,8 +62,8 @@ struct EpochRecord {
 
 struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
-    int best_epoch = 0;        // epoch whose weights were kept by early stopping (0: none)
-    std::string stopped_by;    // "epochs", "early_stopping" or "callback"
+    int best_epoch = 0;      // epoch whose weights were kept by early stopping (0: none)
+    std::string stopped_by;  // "epochs", "early_stopping" or "callback"
 };
 
 struct FitOptions {
@@ -82,7 +82,7 @@ struct FitOptions {
 
 template <class Scalar>
 class MLP {
-public:
+  public:
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
@@ -129,15 +129,16 @@ public:
     // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when the
     // loss or a weight stops being finite, with the latest weights whose loss on (X, T)
     // is finite restored (the end of one of the two previous epochs, else the start).
-    const History& fit(const ConstRef& X, const ConstRef& T, const FitOptions& options, const ConstRef* Xval,
-                       const ConstRef* Tval);
+    const History& fit(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                       const ConstRef* Xval, const ConstRef* Tval);
     // The history of the last (or current, or interrupted) fit.
     const History& history() const { return history_; }
 
     // Number of samples of (X, T) that `rule` counts as correctly predicted.
-    Eigen::Index count_correct(const ConstRef& X, const ConstRef& T, AccuracyRule rule, double threshold) const;
+    Eigen::Index count_correct(const ConstRef& X, const ConstRef& T, AccuracyRule rule,
+                               double threshold) const;
 
-private:
+  private:
     struct Workspace;
 
     void check_inputs(const ConstRef& X, const char* name) const;
@@ -151,7 +152,8 @@ private:
     // to visit(block, start, columns, ws); defined and used in mlp.cpp only.
     template <class Visit>
     void for_each_block(const ConstRef& X, Visit&& visit) const;
-    double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws, Vector& grad) const;
+    double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
+                          Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
 
     MLPConfig config_;

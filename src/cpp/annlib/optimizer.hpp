@@ -21,9 +21,12 @@ enum class Optimizer { sgd, momentum, adam };
 
 inline const char* optimizer_name(Optimizer o) {
     switch (o) {
-        case Optimizer::sgd: return "sgd";
-        case Optimizer::momentum: return "momentum";
-        case Optimizer::adam: return "adam";
+        case Optimizer::sgd:
+            return "sgd";
+        case Optimizer::momentum:
+            return "momentum";
+        case Optimizer::adam:
+            return "adam";
     }
     return "?";
 }
@@ -32,7 +35,8 @@ inline Optimizer optimizer_from_name(const std::string& name, const std::string&
     if (name == "sgd") return Optimizer::sgd;
     if (name == "momentum") return Optimizer::momentum;
     if (name == "adam") return Optimizer::adam;
-    throw std::invalid_argument(argument + ": expected one of sgd, momentum, adam, got '" + name + "'");
+    throw std::invalid_argument(argument + ": expected one of sgd, momentum, adam, got '" + name +
+                                "'");
 }
 
 struct OptimizerSettings {
@@ -48,7 +52,7 @@ struct OptimizerSettings {
 // The optimizer's state (velocity or Adam moments) for one parameter vector.
 template <class Scalar>
 class OptimizerState {
-public:
+  public:
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
     void reset(Eigen::Index size) {
@@ -57,7 +61,8 @@ public:
         steps_ = 0;
     }
 
-    void update(const OptimizerSettings& s, Eigen::Ref<Vector> p, const Eigen::Ref<const Vector>& g) {
+    void update(const OptimizerSettings& s, Eigen::Ref<Vector> p,
+                const Eigen::Ref<const Vector>& g) {
         const auto lr = static_cast<Scalar>(s.learning_rate);
         switch (s.kind) {
             case Optimizer::sgd:
@@ -80,9 +85,11 @@ public:
                 second_ = b2 * second_ + (Scalar(1) - b2) * g.cwiseAbs2();
                 const double t = static_cast<double>(steps_);
                 // Bias corrections folded into the step size (Kingma & Ba, section 2).
-                const auto step = static_cast<Scalar>(s.learning_rate * std::sqrt(1.0 - std::pow(s.beta2, t)) /
-                                                      (1.0 - std::pow(s.beta1, t)));
-                const auto eps_hat = static_cast<Scalar>(s.eps * std::sqrt(1.0 - std::pow(s.beta2, t)));
+                const auto step =
+                    static_cast<Scalar>(s.learning_rate * std::sqrt(1.0 - std::pow(s.beta2, t)) /
+                                        (1.0 - std::pow(s.beta1, t)));
+                const auto eps_hat =
+                    static_cast<Scalar>(s.eps * std::sqrt(1.0 - std::pow(s.beta2, t)));
                 p.array() -= step * first_.array() / (second_.array().sqrt() + eps_hat);
                 break;
             }
@@ -95,14 +102,14 @@ public:
     long long steps() const { return steps_; }
     void set(const Vector& first, const Vector& second, long long steps) {
         if (first.size() != first_.size() || second.size() != second_.size() || steps < 0)
-            throw std::invalid_argument("optimizer state: expected vectors of " + std::to_string(first_.size()) +
-                                        " values and steps >= 0");
+            throw std::invalid_argument("optimizer state: expected vectors of " +
+                                        std::to_string(first_.size()) + " values and steps >= 0");
         first_ = first;
         second_ = second;
         steps_ = steps;
     }
 
-private:
+  private:
     Vector first_;   // velocity (momentum) or first moment (adam)
     Vector second_;  // second moment (adam)
     long long steps_ = 0;

@@ -18,7 +18,7 @@ namespace annlib {
 __extension__ typedef unsigned __int128 uint128;
 
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
 
     void reseed(std::uint64_t seed) {
@@ -108,7 +108,7 @@ public:
         has_spare_normal_ = s.has_spare_normal;
     }
 
-private:
+  private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     static std::uint64_t splitmix64(std::uint64_t& x) {
         std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);

@@ -93,8 +93,8 @@ inline void store(const Packet<Scalar> (&from)[R], Scalar* to) {
 }
 
 template <class Scalar, int R>
-void columns_product(Index rows, Index depth, Index n, const Scalar* a, const Scalar* bias, const Scalar* b,
-                     Index ldb, Scalar* c, Index ldc, Scalar* pad) {
+void columns_product(Index rows, Index depth, Index n, const Scalar* a, const Scalar* bias,
+                     const Scalar* b, Index ldb, Scalar* c, Index ldc, Scalar* pad) {
     constexpr Index W = lanes<Scalar>;
     Packet<Scalar> start[R];
     if (bias) {
@@ -102,12 +102,13 @@ void columns_product(Index rows, Index depth, Index n, const Scalar* a, const Sc
     } else {
         for (int r = 0; r < R; ++r) start[r] = ei::pset1<Packet<Scalar>>(Scalar(0));
     }
-    auto column = [&](Index j, Packet<Scalar> (&sum)[R]) {
+    auto column = [&](Index j, Packet<Scalar>(&sum)[R]) {
         for (int r = 0; r < R; ++r) sum[r] = start[r];
         const Scalar* x = b + j * ldb;
         for (Index p = 0; p < depth; ++p) {
             const Packet<Scalar> xp = ei::pset1<Packet<Scalar>>(x[p]);
-            for (int r = 0; r < R; ++r) sum[r] = ei::pmadd(ei::ploadu<Packet<Scalar>>(a + (p * R + r) * W), xp, sum[r]);
+            for (int r = 0; r < R; ++r)
+                sum[r] = ei::pmadd(ei::ploadu<Packet<Scalar>>(a + (p * R + r) * W), xp, sum[r]);
         }
     };
     const Index direct = in_place<Scalar, R>(rows, ldc, n);
@@ -126,7 +127,8 @@ void columns_product(Index rows, Index depth, Index n, const Scalar* a, const Sc
 }
 
 template <class Scalar, int R, int Sums>
-inline void add_sample(const Packet<Scalar> (&x)[R], const Scalar* v, Packet<Scalar> (&sums)[Sums + 1][R]) {
+inline void add_sample(const Packet<Scalar> (&x)[R], const Scalar* v,
+                       Packet<Scalar> (&sums)[Sums + 1][R]) {
     for (int s = 0; s < Sums; ++s) {
         const Packet<Scalar> vs = ei::pset1<Packet<Scalar>>(v[s]);
         for (int r = 0; r < R; ++r) sums[s][r] = ei::pmadd(x[r], vs, sums[s][r]);
@@ -136,8 +138,8 @@ inline void add_sample(const Packet<Scalar> (&x)[R], const Scalar* v, Packet<Sca
 
 // out[s] (R packets each) := Σ_j U(:, j) V(s, j) for s < Sums, out[Sums] := Σ_j U(:, j).
 template <class Scalar, int R, int Sums>
-void sums_over_samples(Index rows, Index n, const Scalar* u, Index ldu, const Scalar* v, Index ldv, Scalar* out,
-                       Scalar* pad) {
+void sums_over_samples(Index rows, Index n, const Scalar* u, Index ldu, const Scalar* v, Index ldv,
+                       Scalar* out, Scalar* pad) {
     constexpr Index W = lanes<Scalar>;
     // Two sets of sums, for even and odd samples, so that consecutive multiply-adds
     // into one sum need not wait for each other -- when both fit in the registers.
@@ -172,10 +174,11 @@ void sums_over_samples(Index rows, Index n, const Scalar* u, Index ldu, const Sc
 }
 
 template <class Scalar, int R, int Sums = 0>
-void sums_dispatch(Index sums, Index rows, Index n, const Scalar* u, Index ldu, const Scalar* v, Index ldv,
-                   Scalar* out, Scalar* pad) {
+void sums_dispatch(Index sums, Index rows, Index n, const Scalar* u, Index ldu, const Scalar* v,
+                   Index ldv, Scalar* out, Scalar* pad) {
     if constexpr (Sums < kMaxSums) {
-        if (sums != Sums) return sums_dispatch<Scalar, R, Sums + 1>(sums, rows, n, u, ldu, v, ldv, out, pad);
+        if (sums != Sums)
+            return sums_dispatch<Scalar, R, Sums + 1>(sums, rows, n, u, ldu, v, ldv, out, pad);
     }
     sums_over_samples<Scalar, R, Sums>(rows, n, u, ldu, v, ldv, out, pad);
 }
@@ -185,10 +188,14 @@ template <class Run>
 void with_registers(Index registers, const Run& run) {
     static_assert(kMaxRegisters == 4, "one case per register count");
     switch (registers) {
-        case 1: return run(std::integral_constant<int, 1>());
-        case 2: return run(std::integral_constant<int, 2>());
-        case 3: return run(std::integral_constant<int, 3>());
-        default: return run(std::integral_constant<int, 4>());
+        case 1:
+            return run(std::integral_constant<int, 1>());
+        case 2:
+            return run(std::integral_constant<int, 2>());
+        case 3:
+            return run(std::integral_constant<int, 3>());
+        default:
+            return run(std::integral_constant<int, 4>());
     }
 }
 
@@ -215,8 +222,9 @@ void columns_product(const Eigen::MatrixBase<DerivedA>& A, const Eigen::MatrixBa
     const auto& b = B.derived();
     auto& c = C.derived();
     const auto run = [&](auto registers) {
-        detail::columns_product<Scalar, decltype(registers)::value>(rows, depth, b.cols(), a, bias, b.data(),
-                                                                     b.outerStride(), c.data(), c.outerStride(), pad);
+        detail::columns_product<Scalar, decltype(registers)::value>(rows, depth, b.cols(), a, bias,
+                                                                    b.data(), b.outerStride(),
+                                                                    c.data(), c.outerStride(), pad);
     };
     detail::with_registers(R, run);
 }
@@ -227,8 +235,8 @@ void columns_product(const Eigen::MatrixBase<DerivedA>& A, const Eigen::MatrixBa
 // null.  Requires fits_sums(rows, sums) and scratch_size values of scratch.
 template <class DerivedU, class DerivedV, class DerivedC>
 void sums_over_samples(const Eigen::MatrixBase<DerivedU>& U, const Eigen::MatrixBase<DerivedV>& V,
-                       Eigen::MatrixBase<DerivedC>& C, bool transposed, typename DerivedC::Scalar* row_sums,
-                       typename DerivedC::Scalar* scratch) {
+                       Eigen::MatrixBase<DerivedC>& C, bool transposed,
+                       typename DerivedC::Scalar* row_sums, typename DerivedC::Scalar* scratch) {
     using Scalar = typename DerivedC::Scalar;
     const auto& u = U.derived();
     const auto& v = V.derived();
@@ -236,15 +244,16 @@ void sums_over_samples(const Eigen::MatrixBase<DerivedU>& U, const Eigen::Matrix
     Scalar* out = scratch;  // (sums + 1) × R packets
     Scalar* pad = scratch + (kMaxSums + 1) * kMaxRegisters * lanes<Scalar>;
     const auto run = [&](auto registers) {
-        detail::sums_dispatch<Scalar, decltype(registers)::value>(sums, rows, u.cols(), u.data(), u.outerStride(),
-                                                                   v.data(), v.outerStride(), out, pad);
+        detail::sums_dispatch<Scalar, decltype(registers)::value>(
+            sums, rows, u.cols(), u.data(), u.outerStride(), v.data(), v.outerStride(), out, pad);
     };
     detail::with_registers(R, run);
     for (Index s = 0; s < sums; ++s) {
         const Scalar* sum = out + s * R * lanes<Scalar>;
         for (Index i = 0; i < rows; ++i) (transposed ? C(s, i) : C(i, s)) = sum[i];
     }
-    if (row_sums) std::copy(out + sums * R * lanes<Scalar>, out + sums * R * lanes<Scalar> + rows, row_sums);
+    if (row_sums)
+        std::copy(out + sums * R * lanes<Scalar>, out + sums * R * lanes<Scalar> + rows, row_sums);
 }
 
 // row_sums := Σ_j U(:, j) over the n >= 1 columns of U (rows × n).

@@ -107,11 +107,12 @@ void bind_network(py::module_& m, const char* name) {
             "set_bias", [](Net& net, const Vector& theta) { net.set_bias(theta); }, py::arg("bias"))
         .def("restore", &Net::restore, py::arg("projection_diagonal"), py::arg("activity"),
              py::arg("n_patterns"), py::arg("streams_used"))
-        .def_property_readonly("stored_patterns",
-                               [](const Net& net) -> std::optional<py::array_t<Scalar>> {
-                                   if (!net.factored()) return std::nullopt;
-                                   return as_rows<Scalar>(Columns<Scalar>(net.stored_patterns().transpose()));
-                               })
+        .def_property_readonly(
+            "stored_patterns",
+            [](const Net& net) -> std::optional<py::array_t<Scalar>> {
+                if (!net.factored()) return std::nullopt;
+                return as_rows<Scalar>(Columns<Scalar>(net.stored_patterns().transpose()));
+            })
         .def(
             "restore_patterns",
             [](Net& net, const carray<Scalar>& patterns) {

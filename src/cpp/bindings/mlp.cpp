@@ -1,8 +1,9 @@
 // Bindings for annlib::MLP: arrays in, arrays out, the GIL released around the work.
+#include "annlib/mlp.hpp"
+
 #include <string>
 #include <vector>
 
-#include "annlib/mlp.hpp"
 #include "common.hpp"
 
 namespace annlib_bindings {
@@ -23,7 +24,8 @@ struct ConfigView {
     }
     void set_hidden_activations(const std::vector<std::string>& names) {
         config.hidden_activations.clear();
-        for (const auto& name : names) config.hidden_activations.push_back(annlib::activation_from_name(name, "activation"));
+        for (const auto& name : names)
+            config.hidden_activations.push_back(annlib::activation_from_name(name, "activation"));
     }
 };
 
@@ -31,7 +33,8 @@ AccuracyRule accuracy_from_name(const std::string& name) {
     if (name == "none") return AccuracyRule::none;
     if (name == "argmax") return AccuracyRule::argmax;
     if (name == "threshold") return AccuracyRule::threshold;
-    throw std::invalid_argument("accuracy: expected one of none, argmax, threshold, got '" + name + "'");
+    throw std::invalid_argument("accuracy: expected one of none, argmax, threshold, got '" + name +
+                                "'");
 }
 
 template <class Scalar>
@@ -41,8 +44,8 @@ using ConstMap = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::D
 template <class Scalar>
 ConstMap<Scalar> samples_as_columns(const carray<Scalar>& a, const char* name) {
     if (a.ndim() != 2)
-        throw std::invalid_argument(std::string(name) + ": expected a 2-D array, got " + std::to_string(a.ndim()) +
-                                    "-D");
+        throw std::invalid_argument(std::string(name) + ": expected a 2-D array, got " +
+                                    std::to_string(a.ndim()) + "-D");
     return ConstMap<Scalar>(a.data(), a.shape(1), a.shape(0));
 }
 
@@ -73,95 +76,114 @@ void bind_mlp_class(py::module_& m, const char* name) {
 
     py::class_<Model>(m, name, "The MLP engine for one dtype; use annlib.MLP instead.")
         .def(py::init([](const ConfigView& c) { return new Model(c.config); }), py::arg("config"))
-        .def_property_readonly("config", [](const Model& self) { return ConfigView{self.config()}; })
-        .def("set_config", [](Model& self, const ConfigView& c) { self.set_config(c.config); }, py::arg("config"))
+        .def_property_readonly("config",
+                               [](const Model& self) { return ConfigView{self.config()}; })
+        .def(
+            "set_config", [](Model& self, const ConfigView& c) { self.set_config(c.config); },
+            py::arg("config"))
         .def("reset", &Model::reset)
         .def_property_readonly("n_parameters", &Model::n_parameters)
-        .def("weight",
-             [](const Model& self, int i) {
-                 const auto w = self.weight(i);
-                 return columns_as_samples(typename Model::Matrix(w));
-             },
-             py::arg("layer"), "Weights of layer i as an (n_in, n_out) array.")
-        .def("bias", [](const Model& self, int i) { return Vector(self.bias(i)); }, py::arg("layer"))
-        .def("set_weight",
-             [](Model& self, int i, const Array& w) { self.set_weight(i, samples_as_columns<Scalar>(w, "weights")); },
-             py::arg("layer"), py::arg("w"))
-        .def("set_bias",
-             [](Model& self, int i, const Array& b) {
-                 if (b.ndim() != 1) throw std::invalid_argument("biases: expected a 1-D array");
-                 self.set_bias(i, Eigen::Map<const Vector>(b.data(), b.shape(0)));
-             },
-             py::arg("layer"), py::arg("b"))
-        .def_property_readonly("parameters", [](const Model& self) { return Vector(self.parameters()); })
-        .def("set_parameters",
-             [](Model& self, const Array& p) {
-                 if (p.ndim() != 1) throw std::invalid_argument("parameters: expected a 1-D array");
-                 self.set_parameters(Eigen::Map<const Vector>(p.data(), p.shape(0)));
-             },
-             py::arg("parameters"))
-        .def("forward",
-             [](const Model& self, const Array& X) {
-                 const auto x = samples_as_columns<Scalar>(X, "X");
-                 std::vector<typename Model::Matrix> layers;
-                 {
-                     py::gil_scoped_release release;
-                     layers = self.forward(x);
-                 }
-                 py::list out;
-                 for (const auto& a : layers) out.append(columns_as_samples(a));
-                 return out;
-             },
-             py::arg("X"))
-        .def("predict",
-             [](const Model& self, const Array& X) {
-                 const auto x = samples_as_columns<Scalar>(X, "X");
-                 typename Model::Matrix y;
-                 {
-                     py::gil_scoped_release release;
-                     y = self.predict(x);
-                 }
-                 return columns_as_samples(y);
-             },
-             py::arg("X"))
-        .def("loss",
-             [](const Model& self, const Array& X, const Array& T) {
-                 const auto x = samples_as_columns<Scalar>(X, "X");
-                 const auto t = samples_as_columns<Scalar>(T, "y");
-                 py::gil_scoped_release release;
-                 return self.loss(x, t);
-             },
-             py::arg("X"), py::arg("T"))
-        .def("count_correct",
-             [](const Model& self, const Array& X, const Array& T, const std::string& rule, double threshold) {
-                 const auto x = samples_as_columns<Scalar>(X, "X");
-                 const auto t = samples_as_columns<Scalar>(T, "y");
-                 const auto r = accuracy_from_name(rule);
-                 py::gil_scoped_release release;
-                 return self.count_correct(x, t, r, threshold);
-             },
-             py::arg("X"), py::arg("T"), py::arg("rule"), py::arg("threshold"))
-        .def("gradient",
-             [](const Model& self, const Array& X, const Array& T) {
-                 const auto x = samples_as_columns<Scalar>(X, "X");
-                 const auto t = samples_as_columns<Scalar>(T, "y");
-                 py::gil_scoped_release release;
-                 return self.gradient(x, t);
-             },
-             py::arg("X"), py::arg("T"), "Gradient of loss(X, T) in the layout of `parameters`.")
-        .def("step",
-             [](Model& self, const Array& X, const Array& T) {
-                 const auto x = samples_as_columns<Scalar>(X, "X");
-                 const auto t = samples_as_columns<Scalar>(T, "y");
-                 py::gil_scoped_release release;
-                 return self.step(x, t);
-             },
-             py::arg("X"), py::arg("T"))
+        .def(
+            "weight",
+            [](const Model& self, int i) {
+                const auto w = self.weight(i);
+                return columns_as_samples(typename Model::Matrix(w));
+            },
+            py::arg("layer"), "Weights of layer i as an (n_in, n_out) array.")
+        .def(
+            "bias", [](const Model& self, int i) { return Vector(self.bias(i)); }, py::arg("layer"))
+        .def(
+            "set_weight",
+            [](Model& self, int i, const Array& w) {
+                self.set_weight(i, samples_as_columns<Scalar>(w, "weights"));
+            },
+            py::arg("layer"), py::arg("w"))
+        .def(
+            "set_bias",
+            [](Model& self, int i, const Array& b) {
+                if (b.ndim() != 1) throw std::invalid_argument("biases: expected a 1-D array");
+                self.set_bias(i, Eigen::Map<const Vector>(b.data(), b.shape(0)));
+            },
+            py::arg("layer"), py::arg("b"))
+        .def_property_readonly("parameters",
+                               [](const Model& self) { return Vector(self.parameters()); })
+        .def(
+            "set_parameters",
+            [](Model& self, const Array& p) {
+                if (p.ndim() != 1) throw std::invalid_argument("parameters: expected a 1-D array");
+                self.set_parameters(Eigen::Map<const Vector>(p.data(), p.shape(0)));
+            },
+            py::arg("parameters"))
+        .def(
+            "forward",
+            [](const Model& self, const Array& X) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                std::vector<typename Model::Matrix> layers;
+                {
+                    py::gil_scoped_release release;
+                    layers = self.forward(x);
+                }
+                py::list out;
+                for (const auto& a : layers) out.append(columns_as_samples(a));
+                return out;
+            },
+            py::arg("X"))
+        .def(
+            "predict",
+            [](const Model& self, const Array& X) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                typename Model::Matrix y;
+                {
+                    py::gil_scoped_release release;
+                    y = self.predict(x);
+                }
+                return columns_as_samples(y);
+            },
+            py::arg("X"))
+        .def(
+            "loss",
+            [](const Model& self, const Array& X, const Array& T) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                const auto t = samples_as_columns<Scalar>(T, "y");
+                py::gil_scoped_release release;
+                return self.loss(x, t);
+            },
+            py::arg("X"), py::arg("T"))
+        .def(
+            "count_correct",
+            [](const Model& self, const Array& X, const Array& T, const std::string& rule,
+               double threshold) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                const auto t = samples_as_columns<Scalar>(T, "y");
+                const auto r = accuracy_from_name(rule);
+                py::gil_scoped_release release;
+                return self.count_correct(x, t, r, threshold);
+            },
+            py::arg("X"), py::arg("T"), py::arg("rule"), py::arg("threshold"))
+        .def(
+            "gradient",
+            [](const Model& self, const Array& X, const Array& T) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                const auto t = samples_as_columns<Scalar>(T, "y");
+                py::gil_scoped_release release;
+                return self.gradient(x, t);
+            },
+            py::arg("X"), py::arg("T"), "Gradient of loss(X, T) in the layout of `parameters`.")
+        .def(
+            "step",
+            [](Model& self, const Array& X, const Array& T) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                const auto t = samples_as_columns<Scalar>(T, "y");
+                py::gil_scoped_release release;
+                return self.step(x, t);
+            },
+            py::arg("X"), py::arg("T"))
         .def(
             "fit",
-            [](Model& self, const Array& X, const Array& T, int epochs, const std::string& accuracy, double threshold,
-               bool early_stopping, int patience, double tol, bool restore_best, int callback_every,
-               std::optional<py::function> callback, std::optional<Array> X_val, std::optional<Array> T_val) {
+            [](Model& self, const Array& X, const Array& T, int epochs, const std::string& accuracy,
+               double threshold, bool early_stopping, int patience, double tol, bool restore_best,
+               int callback_every, std::optional<py::function> callback, std::optional<Array> X_val,
+               std::optional<Array> T_val) {
                 const auto x = samples_as_columns<Scalar>(X, "X");
                 const auto t = samples_as_columns<Scalar>(T, "y");
                 annlib::FitOptions options;
@@ -179,7 +201,8 @@ void bind_mlp_class(py::module_& m, const char* name) {
                     const py::function& fn = *callback;
                     options.callback = [&fn](const annlib::EpochRecord& r) {
                         py::gil_scoped_acquire gil;
-                        py::object keep_going = fn(r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy);
+                        py::object keep_going =
+                            fn(r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy);
                         return keep_going.is_none() || keep_going.cast<bool>();
                     };
                 }
@@ -199,73 +222,93 @@ void bind_mlp_class(py::module_& m, const char* name) {
                 }
                 return history_dict(self.history());
             },
-            py::arg("X"), py::arg("T"), py::arg("epochs"), py::arg("accuracy"), py::arg("threshold"),
-            py::arg("early_stopping"), py::arg("patience"), py::arg("tol"), py::arg("restore_best"),
-            py::arg("callback_every"), py::arg("callback"), py::arg("X_val"), py::arg("T_val"))
-        .def_property_readonly("history", [](const Model& self) { return history_dict(self.history()); })
-        .def("get_state",
-             [](const Model& self) {
-                 const auto r = self.rng().state();
-                 const auto& o = self.optimizer_state();
-                 py::list words;
-                 for (auto w : r.words) words.append(py::int_(w));
-                 return py::make_tuple(words, r.spare_normal, r.has_spare_normal, Vector(o.first()),
-                                       Vector(o.second()), o.steps());
-             },
-             "Generator and optimizer state: (rng words, spare normal, has spare, first, second, steps).")
-        .def("set_state",
-             [](Model& self, const std::vector<std::uint64_t>& words, double spare, bool has_spare, const Array& first,
-                const Array& second, long long steps) {
-                 if (words.size() != 4) throw std::invalid_argument("state: expected 4 generator words");
-                 if (first.ndim() != 1 || second.ndim() != 1)
-                     throw std::invalid_argument("state: expected 1-D optimizer vectors");
-                 annlib::Rng::State r{{words[0], words[1], words[2], words[3]}, spare, has_spare};
-                 self.optimizer_state().set(Eigen::Map<const Vector>(first.data(), first.shape(0)),
-                                            Eigen::Map<const Vector>(second.data(), second.shape(0)), steps);
-                 self.rng().set_state(r);
-             },
-             py::arg("words"), py::arg("spare"), py::arg("has_spare"), py::arg("first"), py::arg("second"),
-             py::arg("steps"));
+            py::arg("X"), py::arg("T"), py::arg("epochs"), py::arg("accuracy"),
+            py::arg("threshold"), py::arg("early_stopping"), py::arg("patience"), py::arg("tol"),
+            py::arg("restore_best"), py::arg("callback_every"), py::arg("callback"),
+            py::arg("X_val"), py::arg("T_val"))
+        .def_property_readonly("history",
+                               [](const Model& self) { return history_dict(self.history()); })
+        .def(
+            "get_state",
+            [](const Model& self) {
+                const auto r = self.rng().state();
+                const auto& o = self.optimizer_state();
+                py::list words;
+                for (auto w : r.words) words.append(py::int_(w));
+                return py::make_tuple(words, r.spare_normal, r.has_spare_normal, Vector(o.first()),
+                                      Vector(o.second()), o.steps());
+            },
+            "Generator and optimizer state: (rng words, spare normal, has spare, first, second, "
+            "steps).")
+        .def(
+            "set_state",
+            [](Model& self, const std::vector<std::uint64_t>& words, double spare, bool has_spare,
+               const Array& first, const Array& second, long long steps) {
+                if (words.size() != 4)
+                    throw std::invalid_argument("state: expected 4 generator words");
+                if (first.ndim() != 1 || second.ndim() != 1)
+                    throw std::invalid_argument("state: expected 1-D optimizer vectors");
+                annlib::Rng::State r{{words[0], words[1], words[2], words[3]}, spare, has_spare};
+                self.optimizer_state().set(Eigen::Map<const Vector>(first.data(), first.shape(0)),
+                                           Eigen::Map<const Vector>(second.data(), second.shape(0)),
+                                           steps);
+                self.rng().set_state(r);
+            },
+            py::arg("words"), py::arg("spare"), py::arg("has_spare"), py::arg("first"),
+            py::arg("second"), py::arg("steps"));
 }
 
 }  // namespace
 
 void bind_mlp(py::module_& m) {
-    py::class_<ConfigView>(m, "MLPConfig", "Hyper-parameters of the MLP engine (validated by the engine).")
+    py::class_<ConfigView>(m, "MLPConfig",
+                           "Hyper-parameters of the MLP engine (validated by the engine).")
         .def(py::init<>())
         .def_property(
             "layers", [](const ConfigView& c) { return c.config.layers; },
             [](ConfigView& c, const std::vector<int>& v) { c.config.layers = v; })
-        .def_property("hidden_activations", &ConfigView::hidden_activations, &ConfigView::set_hidden_activations)
+        .def_property("hidden_activations", &ConfigView::hidden_activations,
+                      &ConfigView::set_hidden_activations)
         .def_property(
-            "output_activation", [](const ConfigView& c) { return std::string(annlib::activation_name(c.config.output_activation)); },
-            [](ConfigView& c, const std::string& s) { c.config.output_activation = annlib::activation_from_name(s, "output_activation"); })
+            "output_activation",
+            [](const ConfigView& c) {
+                return std::string(annlib::activation_name(c.config.output_activation));
+            },
+            [](ConfigView& c, const std::string& s) {
+                c.config.output_activation = annlib::activation_from_name(s, "output_activation");
+            })
         .def_property(
-            "loss", [](const ConfigView& c) { return std::string(annlib::loss_name(c.config.loss)); },
-            [](ConfigView& c, const std::string& s) { c.config.loss = annlib::loss_from_name(s, "loss"); })
+            "loss",
+            [](const ConfigView& c) { return std::string(annlib::loss_name(c.config.loss)); },
+            [](ConfigView& c, const std::string& s) {
+                c.config.loss = annlib::loss_from_name(s, "loss");
+            })
         .def_property(
-            "optimizer", [](const ConfigView& c) { return std::string(annlib::optimizer_name(c.config.optimizer.kind)); },
-            [](ConfigView& c, const std::string& s) { c.config.optimizer.kind = annlib::optimizer_from_name(s, "optimizer"); })
+            "optimizer",
+            [](const ConfigView& c) {
+                return std::string(annlib::optimizer_name(c.config.optimizer.kind));
+            },
+            [](ConfigView& c, const std::string& s) {
+                c.config.optimizer.kind = annlib::optimizer_from_name(s, "optimizer");
+            })
         .def_property(
-            "init", [](const ConfigView& c) { return std::string(annlib::init_name(c.config.init)); },
-            [](ConfigView& c, const std::string& s) { c.config.init = annlib::init_from_name(s, "init"); })
-#define ANNLIB_FIELD(name, member)                                                  \
-    .def_property(                                                                 \
-        name, [](const ConfigView& c) { return c.config.member; },                 \
+            "init",
+            [](const ConfigView& c) { return std::string(annlib::init_name(c.config.init)); },
+            [](ConfigView& c, const std::string& s) {
+                c.config.init = annlib::init_from_name(s, "init");
+            })
+#define ANNLIB_FIELD(name, member)                                 \
+    .def_property(                                                 \
+        name, [](const ConfigView& c) { return c.config.member; }, \
         [](ConfigView& c, decltype(MLPConfig::member) v) { c.config.member = v; })
-        ANNLIB_FIELD("leaky_slope", leaky_slope)
-        ANNLIB_FIELD("learning_rate", optimizer.learning_rate)
-        ANNLIB_FIELD("momentum", optimizer.momentum)
-        ANNLIB_FIELD("nesterov", optimizer.nesterov)
-        ANNLIB_FIELD("beta1", optimizer.beta1)
-        ANNLIB_FIELD("beta2", optimizer.beta2)
-        ANNLIB_FIELD("eps", optimizer.eps)
-        ANNLIB_FIELD("l2", l2)
-        ANNLIB_FIELD("batch_size", batch_size)
-        ANNLIB_FIELD("shuffle", shuffle)
-        ANNLIB_FIELD("init_mean", init_mean)
-        ANNLIB_FIELD("init_std", init_std)
-        ANNLIB_FIELD("seed", seed)
+            ANNLIB_FIELD("leaky_slope", leaky_slope)
+                ANNLIB_FIELD("learning_rate", optimizer.learning_rate) ANNLIB_FIELD(
+                    "momentum", optimizer.momentum) ANNLIB_FIELD("nesterov", optimizer.nesterov)
+                    ANNLIB_FIELD("beta1", optimizer.beta1) ANNLIB_FIELD("beta2", optimizer.beta2)
+                        ANNLIB_FIELD("eps", optimizer.eps) ANNLIB_FIELD("l2", l2)
+                            ANNLIB_FIELD("batch_size", batch_size) ANNLIB_FIELD("shuffle", shuffle)
+                                ANNLIB_FIELD("init_mean", init_mean)
+                                    ANNLIB_FIELD("init_std", init_std) ANNLIB_FIELD("seed", seed)
 #undef ANNLIB_FIELD
         .def("validate", [](const ConfigView& c) { c.config.validate(); });
 
