@@ -39,6 +39,7 @@ from ._checks import (
     describe,
     load_npz,
 )
+from ._lock import ModelLock
 from ._patterns import flip, random_patterns
 
 __all__ = ["Hopfield", "RecallResult", "capacity_curve", "flip", "random_patterns"]
@@ -126,6 +127,14 @@ class Hopfield:
             draws one.
         dtype: ``'float64'`` or ``'float32'`` (weights, states and arithmetic).
 
+    Threads:
+        Any number of threads may read a network at once (``recall``,
+        ``update``, ``energy``, ``stable``, ``attractors``, the ``W``/``bias``
+        getters, ``save``, pickling; concurrent recalls each draw their own
+        random streams); a write (``train``, ``add``, the ``W``/``bias``
+        setters) waits for them and runs alone, so a recall sees the weights
+        before or after a write, never a mix.
+
     Raises:
         TypeError, ValueError: for bad arguments, naming the argument.
 
@@ -150,6 +159,7 @@ class Hopfield:
         zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
         normalize = _check_bool(normalize, "normalize")
         self._dtype = check_dtype(dtype)
+        self._lock = ModelLock()
         self._engine = _ENGINES[self._dtype](
             n_units, rule, zero_diagonal, normalize, check_seed(seed)
         )
@@ -165,7 +175,8 @@ class Hopfield:
     @property
     def rule(self) -> str:
         """The learning rule's name."""
-        return self._engine.rule
+        with self._lock.read():
+            return self._engine.rule
 
     @property
     def zero_diagonal(self) -> bool:
@@ -190,17 +201,20 @@ class Hopfield:
     @property
     def sparse(self) -> bool:
         """True for 0/1 units (the sparse Hebbian rule), False for ±1 units."""
-        return self._engine.sparse
+        with self._lock.read():
+            return self._engine.sparse
 
     @property
     def activity(self) -> float:
         """Mean activity rho of the sparse patterns (set by ``train``)."""
-        return self._engine.activity
+        with self._lock.read():
+            return self._engine.activity
 
     @property
     def n_patterns(self) -> int:
         """Number of patterns learnt so far."""
-        return self._engine.n_patterns
+        with self._lock.read():
+            return self._engine.n_patterns
 
     @property
     def patterns(self) -> np.ndarray | None:
@@ -214,7 +228,8 @@ class Hopfield:
         Asynchronous recall then keeps only the overlaps ``X^T s``, P numbers per
         probe.
         """
-        return self._engine.stored_patterns
+        with self._lock.read():
+            return self._engine.stored_patterns
 
     @property
     def W(self) -> np.ndarray:
@@ -223,7 +238,8 @@ class Hopfield:
         Any square matrix is accepted; a non-symmetric one still updates and
         recalls, but ``energy`` then refuses, since the energy no longer decreases.
         """
-        return self._engine.get_weights()
+        with self._lock.read():
+            return self._engine.get_weights()
 
     @W.setter
     def W(self, value: ArrayLike) -> None:
@@ -231,12 +247,14 @@ class Hopfield:
         n = self.n_units
         if W.shape != (n, n):
             raise ValueError(f"W: expected an array of shape ({n}, {n}), got shape {W.shape}")
-        self._engine.set_weights(W)
+        with self._lock.write("W"):
+            self._engine.set_weights(W)
 
     @property
     def bias(self) -> np.ndarray:
         """The thresholds theta, one per unit (a copy); set a number or N values."""
-        return self._engine.get_bias()
+        with self._lock.read():
+            return self._engine.get_bias()
 
     @bias.setter
     def bias(self, value: float | ArrayLike) -> None:
@@ -247,7 +265,8 @@ class Hopfield:
             theta = as_float_array(value, "bias", self._dtype, ndim=1)
             if theta.shape != (n,):
                 raise ValueError(f"bias: expected a number or {n} values, got shape {theta.shape}")
-        self._engine.set_bias(theta)
+        with self._lock.write("bias"):
+            self._engine.set_bias(theta)
 
     # ---- validation -------------------------------------------------------------
 
@@ -283,6 +302,11 @@ class Hopfield:
         """
         if sparse is not None:
             sparse = _check_bool(sparse, "sparse")
+        with self._lock.write("train"):
+            self._train(patterns, sparse)
+
+    def _train(self, patterns: ArrayLike, sparse: bool | None) -> None:
+        if sparse is not None:
             if sparse and self.rule not in ("hebbian", "sparse_hebbian"):
                 raise ValueError(
                     f"sparse: expected False or None for rule {self.rule!r} (only the Hebbian rule "
@@ -304,11 +328,12 @@ class Hopfield:
         pattern, and the pseudo-inverse rule extends its projection.  A sparse
         network keeps the activity it measured in ``train``.
         """
-        array, _ = self._states(patterns, "patterns")
-        if self.sparse and self.n_patterns == 0:
-            self._engine.train(array)  # the activity comes from the first patterns
-        else:
-            self._engine.add(array)
+        with self._lock.write("add"):
+            array, _ = self._states(patterns, "patterns")
+            if self._engine.sparse and self._engine.n_patterns == 0:
+                self._engine.train(array)  # the activity comes from the first patterns
+            else:
+                self._engine.add(array)
 
     # ---- dynamics ---------------------------------------------------------------
 
@@ -318,9 +343,10 @@ class Hopfield:
         Raises:
             ValueError: bad states, or a non-symmetric W.
         """
-        array, single = self._states(states, "states")
-        self._require_symmetric("energy")
-        values = self._engine.energy(array)
+        with self._lock.read():
+            array, single = self._states(states, "states")
+            self._require_symmetric("energy")
+            values = self._engine.energy(array)
         return float(values[0]) if single else values
 
     def _require_symmetric(self, what: str) -> None:
@@ -346,7 +372,6 @@ class Hopfield:
         repeats allowed).  ``temperature > 0`` makes updates stochastic
         (Glauber): P(s_i = +1) = 1 / (1 + exp(-2 (h_i - theta_i) / T)).
         """
-        array, single = self._states(states, "states")
         mode = check_choice(mode, "mode", MODES)
         order = check_choice(order, "order", ORDERS)
         temperature = check_float(temperature, "temperature", 0.0)
@@ -363,7 +388,9 @@ class Hopfield:
                     f"positions: expected unit indices in [0, {self.n_units}), got {int(bad)}"
                 )
             units = [int(i) for i in units]
-        out = self._engine.update(array, mode, order, units, temperature)
+        with self._lock.read():
+            array, single = self._states(states, "states")
+            out = self._engine.update(array, mode, order, units, temperature)
         return out[0] if single else out
 
     def recall(
@@ -399,7 +426,6 @@ class Hopfield:
         probes the network has updated or recalled before, so a batch gives the
         same result as its probes one by one, on any number of threads.
         """
-        array, single = self._states(probes, "probes")
         mode = check_choice(mode, "mode", MODES)
         order = check_choice(order, "order", ORDERS)
         max_iter = check_int(max_iter, "max_iter", 1)
@@ -409,11 +435,14 @@ class Hopfield:
             raise ValueError(
                 "track_energy: expected False, True or 'step' with mode='sync', got 'unit'"
             )
-        if trace != "none":
-            self._require_symmetric("an energy trace")
-        states, iterations, converged, cycle, energy = self._engine.recall(
-            array, mode, order, max_iter, trace, temperature
-        )
+        with self._lock.read():
+            # Validated under the lock: train(sparse=True) changes which values are states.
+            array, single = self._states(probes, "probes")
+            if trace != "none":
+                self._require_symmetric("an energy trace")
+            states, iterations, converged, cycle, energy = self._engine.recall(
+                array, mode, order, max_iter, trace, temperature
+            )
         if single:
             return RecallResult(
                 states[0],
@@ -444,8 +473,9 @@ class Hopfield:
 
     def stable(self, patterns: ArrayLike) -> bool | np.ndarray:
         """Whether each pattern (row) is a fixed point of the deterministic update."""
-        array, single = self._states(patterns, "patterns")
-        flags = self._engine.stable(array)
+        with self._lock.read():
+            array, single = self._states(patterns, "patterns")
+            flags = self._engine.stable(array)
         return bool(flags[0]) if single else flags
 
     def attractors(self) -> np.ndarray:
@@ -458,11 +488,16 @@ class Hopfield:
                 f"n_units: expected at most {MAX_ATTRACTOR_UNITS} units for an exhaustive search, "
                 f"got {self.n_units}"
             )
-        return self._engine.attractors()
+        with self._lock.read():
+            return self._engine.attractors()
 
     # ---- persistence ------------------------------------------------------------
 
     def _arrays(self) -> dict[str, np.ndarray]:
+        with self._lock.read():
+            return self._arrays_unlocked()
+
+    def _arrays_unlocked(self) -> dict[str, np.ndarray]:
         engine = self._engine
         arrays = {
             "n_units": np.array(self.n_units),
@@ -534,7 +569,14 @@ class Hopfield:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        self.__dict__.update(Hopfield._from_arrays(state, "pickled state").__dict__)
+        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh)
+            return
+        with lock.write("__setstate__"):  # an existing network: swap its whole state at once
+            fresh["_lock"] = lock
+            self.__dict__.update(fresh)
 
     def __repr__(self) -> str:
         return (

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -29,6 +28,7 @@ from ._checks import (
     describe,
     load_npz,
 )
+from ._lock import ModelLock
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "bipolar_sigmoid", "relu", "leaky_relu", "identity")
 OUTPUT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "bipolar_sigmoid", "softmax")
@@ -116,6 +116,16 @@ class MLP:
         classify is an error) or ``regression`` (targets are used as given, even
         0/1 values for a sigmoid output).
 
+    Threads
+    -------
+    Any number of threads may read a model at once (``predict``, ``outputs``,
+    ``forward``, ``backward``, ``loss``, ``accuracy``, the ``weights``/``biases``
+    getters, ``save``, pickling); a write (``fit``, ``step``, ``reset``,
+    ``set_params``, the ``weights``/``biases`` setters) waits for them and runs
+    alone, so every read sees the model before or after a write, never half of
+    it.  A ``fit`` callback may read its model but not change it: training calls
+    from inside it raise ``RuntimeError``.
+
     Examples
     --------
     >>> import numpy as np, annlib
@@ -132,7 +142,7 @@ class MLP:
             raise TypeError(
                 f"MLP() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
             )
-        self._lock = threading.RLock()
+        self._lock = ModelLock()
         self._layers = _check_layers(layers)
         self._params = {**DEFAULTS, **params}
         self._params["seed"] = check_seed(self._params["seed"])
@@ -209,7 +219,8 @@ class MLP:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's arguments (``layers`` included) as a dict."""
-        return {"layers": list(self._layers), **copy.deepcopy(self._params)}
+        with self._lock.read():
+            return {"layers": list(self._layers), **copy.deepcopy(self._params)}
 
     def set_params(self, **params: Any) -> "MLP":
         """Change hyper-parameters, keeping the weights.
@@ -227,16 +238,16 @@ class MLP:
             raise TypeError(
                 f"set_params() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
             )
-        new = {**self._params, **params}
-        new["seed"] = check_seed(new["seed"])
-        with self._lock:
+        with self._lock.write("set_params"):
+            new = {**self._params, **params}
+            new["seed"] = check_seed(new["seed"])
             self._engine.set_config(self._config(new))
             self._params = new
         return self
 
     def reset(self) -> "MLP":
         """Draw the initial weights again from the seed and forget training (classes included)."""
-        with self._lock:
+        with self._lock.write("reset"):
             self._engine.reset()
             self._forget_targets()
         return self
@@ -271,26 +282,28 @@ class MLP:
     def weights(self) -> list[np.ndarray]:
         """Weight matrices, ``weights[i]`` of shape ``(layers[i], layers[i+1])``: layer i computes
         ``f(A @ weights[i] + biases[i])``.  Returns copies; assign a list to change them."""
-        return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
+        with self._lock.read():
+            return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
 
     @weights.setter
     def weights(self, values: Sequence[Any]) -> None:
         arrays = self._check_parameter_list(
             values, "weights", lambda i: (self._layers[i], self._layers[i + 1])
         )
-        with self._lock:
+        with self._lock.write("weights"):
             for i, w in enumerate(arrays):
                 self._engine.set_weight(i, w)
 
     @property
     def biases(self) -> list[np.ndarray]:
         """Bias vectors, ``biases[i]`` of shape ``(layers[i+1],)``.  Copies; assign a list to change them."""
-        return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
+        with self._lock.read():
+            return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
 
     @biases.setter
     def biases(self, values: Sequence[Any]) -> None:
         arrays = self._check_parameter_list(values, "biases", lambda i: (self._layers[i + 1],))
-        with self._lock:
+        with self._lock.write("biases"):
             for i, b in enumerate(arrays):
                 self._engine.set_bias(i, b)
 
@@ -512,7 +525,7 @@ class MLP:
             )
 
         X = self._inputs(X)
-        with self._lock:
+        with self._lock.write("fit"):
             was_fitted, saved = self._fitted, (self.classes_, self._task)
             try:
                 T = self._targets(y, X.shape[0], fitting=True, classes=classes)
@@ -598,7 +611,7 @@ class MLP:
     def step(self, X: Any, y: Any) -> float:
         """One optimizer update on the batch (X, y); returns the batch's loss before the update."""
         X = self._inputs(X)
-        with self._lock:
+        with self._lock.write("step"):
             T = self._targets(y, X.shape[0], fitting=True)
             self._fitted = True
             return float(self._engine.step(X, T))
@@ -606,7 +619,9 @@ class MLP:
     # ------------------------------------------------------------ inspection
     def forward(self, X: Any) -> list[np.ndarray]:
         """Every layer's activations ``[X, A1, ..., AL]`` (each of shape (n, units)) for X."""
-        return list(self._engine.forward(self._inputs(X)))
+        X = self._inputs(X)
+        with self._lock.read():
+            return list(self._engine.forward(X))
 
     def backward(self, X: Any, y: Any) -> list[tuple[np.ndarray, np.ndarray]]:
         """Gradients ``[(dW, db), ...]`` of ``loss(X, y)`` for every layer, without changing the model.
@@ -614,9 +629,14 @@ class MLP:
         ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.
         """
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=not self._fitted)
-        flat = self._engine.gradient(X, T)
-        return self._split(flat)
+        while True:
+            fitted = self._fitted
+            # Before the first fit, the targets decide the task (a write).
+            with self._lock.read() if fitted else self._lock.write("backward"):
+                if fitted and not self._fitted:
+                    continue  # reset() ran in between: decide the task under the write lock
+                T = self._targets(y, X.shape[0], fitting=not self._fitted)
+                return self._split(self._engine.gradient(X, T))
 
     def _split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Cut a vector in the engine's parameter layout into (W, b) pairs."""
@@ -630,17 +650,22 @@ class MLP:
 
     def outputs(self, X: Any) -> np.ndarray:
         """The output layer's activations, shape (n, n_outputs)."""
-        return self._engine.predict(self._inputs(X))
+        X = self._inputs(X)
+        with self._lock.read():
+            return self._engine.predict(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels for classifiers; output values for regression ((n,) for a single output)."""
-        Y = self.outputs(X)
-        if self._task == "multiclass":
-            return self.classes_[np.argmax(Y, axis=1)]
+        X = self._inputs(X)
+        with self._lock.read():
+            Y = self._engine.predict(X)
+            task, classes = self._task, self.classes_
+        if task == "multiclass":
+            return classes[np.argmax(Y, axis=1)]
         threshold = _BINARY_TARGETS.get(self._params["output_activation"], (0, 0, 0.5))[2]
-        if self._task == "binary":
-            return self.classes_[(Y[:, 0] >= threshold).astype(np.intp)]
-        if self._task == "multilabel":
+        if task == "binary":
+            return classes[(Y[:, 0] >= threshold).astype(np.intp)]
+        if task == "multilabel":
             return (Y >= threshold).astype(np.int64)
         return Y[:, 0] if Y.shape[1] == 1 else Y
 
@@ -649,12 +674,14 @@ class MLP:
 
         For a single tanh / bipolar_sigmoid output, (1 + y)/2 stands in for P(second class).
         """
-        if self._task == "regression":
+        X = self._inputs(X)
+        with self._lock.read():
+            task, Y = self._task, self._engine.predict(X)
+        if task == "regression":
             raise ValueError(
                 "predict_proba: this model is a regressor (no classes were seen by fit)"
             )
-        Y = self.outputs(X)
-        if self._task == "binary":
+        if task == "binary":
             p = (
                 Y[:, 0]
                 if self._params["output_activation"] == "sigmoid"
@@ -665,27 +692,34 @@ class MLP:
 
     def accuracy(self, X: Any, y: Any) -> float:
         """Fraction of samples classified correctly."""
-        if self._task == "regression":
-            raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        rule, threshold = self._accuracy_rule()
-        return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
+        with self._lock.read():
+            if self._task == "regression":
+                raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
+            T = self._targets(y, X.shape[0], fitting=False)
+            rule, threshold = self._accuracy_rule()
+            return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
 
     def mse(self, X: Any, y: Any) -> float:
         """Mean squared error between outputs and (encoded) targets, over every output."""
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        return float(np.mean((self._engine.predict(X) - T) ** 2))
+        with self._lock.read():
+            T = self._targets(y, X.shape[0], fitting=False)
+            return float(np.mean((self._engine.predict(X) - T) ** 2))
 
     def loss(self, X: Any, y: Any) -> float:
         """The training loss on (X, y): mean data loss plus the L2 penalty."""
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        return float(self._engine.loss(X, T))
+        with self._lock.read():
+            T = self._targets(y, X.shape[0], fitting=False)
+            return float(self._engine.loss(X, T))
 
     # ------------------------------------------------------------ files
     def _state(self) -> dict[str, Any]:
+        with self._lock.read():
+            return self._state_unlocked()
+
+    def _state_unlocked(self) -> dict[str, Any]:
         words, spare, has_spare, first, second, steps = self._engine.get_state()
         return {
             "params": self.get_params(),
@@ -804,7 +838,15 @@ class MLP:
         return self._state()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._restore(state)
+        fresh = type(self).__new__(type(self))
+        fresh._restore(state)
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh.__dict__)
+            return
+        with lock.write("__setstate__"):  # an existing model: swap its whole state at once
+            fresh.__dict__["_lock"] = lock
+            self.__dict__.update(fresh.__dict__)
 
     def __deepcopy__(self, memo: dict) -> "MLP":
         clone = MLP.__new__(MLP)
