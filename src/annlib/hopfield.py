@@ -28,7 +28,10 @@ import numpy as np
 
 from . import _core
 from ._checks import (
+    ENGINE_INT_MAX,
     FORMAT_VERSION,
+    StateArrays,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_choice,
@@ -37,7 +40,7 @@ from ._checks import (
     check_int,
     check_seed,
     describe,
-    load_npz,
+    open_model_file,
 )
 from ._lock import ModelLock
 from ._patterns import flip, random_patterns
@@ -50,6 +53,22 @@ MODES = ("sync", "async")
 ORDERS = ("random", "sequential")
 #: Largest network whose fixed points ``attractors()`` enumerates (2**24 states).
 MAX_ATTRACTOR_UNITS = 24
+# The entries of a saved network besides annlib_kind and format_version.
+_FILE_ENTRIES = (
+    "n_units",
+    "rule",
+    "zero_diagonal",
+    "normalize",
+    "dtype",
+    "seed",
+    "streams_used",
+    "W",
+    "bias",
+    "projection_diagonal",
+    "activity",
+    "n_patterns",
+    "patterns",
+)
 
 _ENGINES = {np.dtype(np.float64): _core.Hopfield64, np.dtype(np.float32): _core.Hopfield32}
 _ENERGY_TRACES = {False: "none", True: "sweep", "sweep": "sweep", "step": "sweep", "unit": "unit"}
@@ -126,6 +145,10 @@ class Hopfield:
         seed: seeds every random choice (update orders, Glauber noise); ``None``
             draws one.
         dtype: ``'float64'`` or ``'float32'`` (weights, states and arithmetic).
+
+    Files:
+        ``save``/``load`` files are the safe format (checked on load, never run
+        code); pickling (``copy``, ``multiprocessing``) is for trusted data only.
 
     Threads:
         Any number of threads may read a network at once (``recall``,
@@ -519,32 +542,43 @@ class Hopfield:
         return arrays
 
     @classmethod
-    def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> Hopfield:
-        try:
-            net = cls(
-                int(arrays["n_units"]),
-                rule=str(arrays["rule"]),
-                zero_diagonal=bool(arrays["zero_diagonal"]),
-                normalize=bool(arrays["normalize"]),
-                seed=int(arrays["seed"]),
-                dtype=str(arrays["dtype"]),
-            )
-            net.W = arrays["W"]
-            net.bias = arrays["bias"]
-            net._engine.restore(
-                np.asarray(arrays["projection_diagonal"], dtype=net._dtype),
-                float(arrays["activity"]),
-                int(arrays["n_patterns"]),
-                int(arrays["streams_used"]),
-            )
-            if "patterns" in arrays:  # older files keep only W
-                net._engine.restore_patterns(np.asarray(arrays["patterns"], dtype=net._dtype))
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {source} has no {missing} entry; it is not a complete saved Hopfield"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"path: {source} holds an invalid saved Hopfield ({error})") from None
+    def _from_arrays(cls, file: Any) -> Hopfield:
+        """A network from its saved entries (a ``ModelFile`` or ``StateArrays``).
+
+        Sizes come first: ``n_units`` must be the side of ``W`` and the length of
+        every per-unit entry, and ``n_patterns`` the row count of ``patterns``,
+        all read from the headers before the network (N x N weights) is built.
+        """
+        n = check_int(file.read("n_units", "iu", ()).item(), "n_units", 1, ENGINE_INT_MAX)
+        rule = check_choice(str(file.read("rule", "U", (), max_bytes=256)), "rule", RULES)
+        flags = {name: bool(file.read(name, "b", ())) for name in ("zero_diagonal", "normalize")}
+        dtype = check_dtype(str(file.read("dtype", "U", (), max_bytes=256)))
+        seed = check_int(file.read("seed", "iu", ()).item(), "seed", 0, 2**64 - 1)
+        streams = check_int(
+            file.read("streams_used", "iu", ()).item(), "streams_used", 0, 2**64 - 1
+        )
+        n_patterns = check_int(
+            file.read("n_patterns", "iu", ()).item(), "n_patterns", 0, ENGINE_INT_MAX
+        )
+        activity = check_float(file.read("activity", "f", ()).item(), "activity", 0.0, 1.0)
+        W = as_float_array(file.read("W", "f", (n, n)), "W", dtype)
+        bias = as_float_array(file.read("bias", "f", (n,)), "bias", dtype, ndim=1)
+        diagonal = as_float_array(
+            file.read("projection_diagonal", "f", (n,)), "projection_diagonal", dtype, ndim=1
+        )
+        patterns = None
+        if "patterns" in file:  # older files keep only W
+            if rule != "hebbian":
+                raise ValueError(
+                    f"patterns: expected none for the {rule!r} rule, which keeps only W"
+                )
+            patterns = np.asarray(file.read("patterns", "iuf", (n_patterns, n)), dtype=dtype)
+        net = cls(n, rule=rule, seed=seed, dtype=dtype, **flags)
+        net.W = W
+        net.bias = bias
+        net._engine.restore(diagonal, activity, n_patterns, streams)
+        if patterns is not None:
+            net._engine.restore_patterns(patterns)
         return net
 
     def save(self, path: str | os.PathLike) -> None:
@@ -558,18 +592,39 @@ class Hopfield:
     def load(cls, path: str | os.PathLike) -> Hopfield:
         """Read a network written by ``save``.
 
+        Every size is checked against the entries present before the network is
+        built (``n_units`` against ``W``'s header, ``n_patterns`` against the stored
+        patterns), so a file cannot make ``load`` allocate more than the network
+        it holds.  Files never run code; pickle can, so never unpickle (or
+        ``copy``/send through ``multiprocessing``) a network from untrusted data.
+
         Raises:
             FileNotFoundError: no such file.
             ValueError: not a saved Hopfield, corrupt, or from a newer annlib.
         """
-        arrays = load_npz(path, "Hopfield")
-        return cls._from_arrays(arrays, repr(os.fspath(path)))
+        with open_model_file(path, "Hopfield", _FILE_ENTRIES) as file:
+            return cls._load(file)
+
+    @classmethod
+    def _load(cls, file: Any) -> Hopfield:
+        try:
+            return cls._from_arrays(file)
+        except UnreadableFile:
+            raise
+        except KeyError as missing:
+            raise ValueError(
+                f"path: {file.source} has no {missing} entry; it is not a complete saved Hopfield"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"path: {file.source} holds an invalid saved Hopfield ({error})"
+            ) from None
 
     def __getstate__(self) -> dict[str, np.ndarray]:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
         lock = self.__dict__.get("_lock")
         if lock is None:  # unpickling: a new object
             self.__dict__.update(fresh)

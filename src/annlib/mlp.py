@@ -18,6 +18,8 @@ from . import _core
 from ._checks import (
     ENGINE_INT_MAX,
     FORMAT_VERSION,
+    MAX_TEXT_BYTES,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_choice,
@@ -26,7 +28,7 @@ from ._checks import (
     check_int,
     check_seed,
     describe,
-    load_npz,
+    open_model_file,
 )
 from ._lock import ModelLock
 
@@ -115,6 +117,12 @@ class MLP:
         ``fit``), ``classification`` (labels are required; an output that cannot
         classify is an error) or ``regression`` (targets are used as given, even
         0/1 values for a sigmoid output).
+
+    Files
+    -----
+    ``save``/``load`` files are the safe format: ``load`` checks every field and
+    never runs code.  Pickling (and so ``copy.deepcopy``, ``multiprocessing``,
+    joblib, Dask) can run code from its data: never unpickle an untrusted model.
 
     Threads
     -------
@@ -795,43 +803,27 @@ class MLP:
     def load(cls, path: Any) -> "MLP":
         """Read a model written by ``save``.
 
-        Raises FileNotFoundError for a missing file and ValueError for a file
-        that is corrupt, truncated, of another kind or from a newer annlib.
+        Every size the file declares is checked against the arrays it holds, and
+        every field of its configuration against the others, before anything is
+        built: a file cannot make ``load`` allocate more than the model it really
+        holds, nor load a model that contradicts itself.  Files never run code
+        (unlike pickle, which must never be used on untrusted data).
+
+        Raises FileNotFoundError for a missing file and ValueError (naming the
+        field) for a file that is corrupt, truncated, of another kind, from a
+        newer annlib, or whose fields do not make one valid model.
         """
-        arrays = load_npz(path, "MLP")
-        try:
-            # A damaged archive can lose or rename a member yet still read; never
-            # let that pass as a model with, say, no classes.
-            known = {
-                "annlib_kind",
-                "format_version",
-                "config",
-                "parameters",
-                "classes",
-                "optimizer_first",
-                "optimizer_second",
-            }
-            unexpected = set(arrays) - known
-            if unexpected:
-                raise ValueError(f"unexpected entries {sorted(unexpected)}")
-            meta = json.loads(str(arrays["config"]))
-            if (meta["task"] != "regression") != ("classes" in arrays):
-                raise ValueError(
-                    f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes"
-                )
-            if ("optimizer_first" in arrays) != ("optimizer_second" in arrays):
-                raise ValueError("an optimizer state with one of its two moments missing")
-            state = dict(
-                meta,
-                parameters=arrays["parameters"],
-                classes=arrays.get("classes"),
-                optimizer_first=arrays.get("optimizer_first"),
-                optimizer_second=arrays.get("optimizer_second"),
-            )
-            model = cls.__new__(cls)
-            model._restore(state)
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-            raise ValueError(f"path: {str(path)!r} holds an invalid MLP ({error})") from None
+        with open_model_file(path, "MLP", _FILE_ENTRIES) as file:
+            try:
+                state = _read_state(file)
+                model = cls.__new__(cls)
+                model._restore(state)
+            except UnreadableFile:
+                raise
+            except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
+                if isinstance(error, KeyError):
+                    error = f"missing entry or field {error}"
+                raise ValueError(f"path: {file.source} holds an invalid MLP ({error})") from None
         return model
 
     def __getstate__(self) -> dict[str, Any]:
@@ -925,3 +917,149 @@ def _progress_bar(total: int):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="epoch", leave=False)
+
+
+# ---------------------------------------------------------------- files
+_FILE_ENTRIES = ("config", "parameters", "classes", "optimizer_first", "optimizer_second")
+_META_FIELDS = (
+    "params",
+    "task",
+    "fitted",
+    "history",
+    "best_epoch",
+    "stop_reason",
+    "rng",
+    "optimizer_steps",
+)
+_FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
+_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+_STOP_REASONS = ("epochs", "early_stopping", "callback")
+
+
+def _read_state(file: Any) -> dict[str, Any]:
+    """The state ``_restore`` takes, from a model file, every field checked against the others.
+
+    Sizes come first: the parameter count the layers imply must be the size of
+    the ``parameters`` entry (read from its header) before any array is read.
+    """
+    meta = json.loads(str(file.read("config", "U", (), max_bytes=MAX_TEXT_BYTES)))
+    if not isinstance(meta, dict):
+        raise ValueError(f"config: expected a JSON object, got {type(meta).__name__}")
+    _check_fields(meta, _META_FIELDS, "config")
+    params = meta["params"]
+    if not isinstance(params, dict):
+        raise ValueError(f"config.params: expected a JSON object, got {type(params).__name__}")
+    unknown = sorted(set(params) - {"layers", *DEFAULTS})
+    if unknown:
+        raise ValueError(f"config.params: unexpected fields {unknown}")
+    layers = _check_layers(params["layers"])
+    n_parameters = sum(a * b + b for a, b in zip(layers[:-1], layers[1:]))
+    dtype = check_dtype(params.get("dtype", DEFAULTS["dtype"]), "config.params.dtype")
+    parameters = as_float_array(
+        file.read("parameters", "f", (n_parameters,)), "parameters", dtype, ndim=1
+    )
+
+    if ("optimizer_first" in file) != ("optimizer_second" in file):
+        raise ValueError("optimizer_first: an optimizer state with one of its two moments missing")
+    first = second = None
+    if "optimizer_first" in file:
+        # The engine keeps both moments (velocity, Adam's two) for every optimizer.
+        first, second = (
+            as_float_array(file.read(name, "f", (n_parameters,)), name, dtype, ndim=1)
+            for name in ("optimizer_first", "optimizer_second")
+        )
+
+    task = check_choice(meta["task"], "config.task", _FILE_TASKS)
+    fitted = _check_bool(meta["fitted"], "config.fitted")
+    n_out = layers[-1]
+    output = params.get("output_activation", DEFAULTS["output_activation"])
+    loss = params.get("loss", DEFAULTS["loss"])
+    wanted = params.get("task", DEFAULTS["task"])
+    classes = None
+    if task == "regression":
+        if "classes" in file:
+            raise ValueError("classes: a regression model has no classes")
+        if fitted and wanted == "classification":
+            raise ValueError(
+                "config.task: a fitted regression model built with task='classification'"
+            )
+    else:
+        if wanted == "regression":
+            raise ValueError(f"config.task: a {task} model built with task='regression'")
+        count = {"multiclass": n_out, "binary": 2, "multilabel": n_out}[task]
+        fits = {
+            "multiclass": output == "softmax",
+            "binary": n_out == 1 and output in _BINARY_TARGETS,
+            "multilabel": output == "sigmoid" and loss == "cross_entropy" and n_out > 1,
+        }[task]
+        if not fits:
+            raise ValueError(
+                f"config.task: a {task} model cannot have {n_out} {output} output(s) with {loss}"
+            )
+        if "classes" not in file:
+            raise ValueError(f"classes: a {task} model without classes")
+        classes = file.read("classes", "biufUS", (count,))
+        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+            raise ValueError("classes: expected finite labels, got NaN or infinite values")
+        if not np.all(classes[1:] > classes[:-1]):
+            raise ValueError(
+                f"classes: expected sorted distinct labels, got {classes[:10].tolist()}"
+            )
+        if task == "multilabel" and not np.array_equal(classes, np.arange(n_out)):
+            raise ValueError(f"classes: expected 0..{n_out - 1} for a multilabel model")
+
+    history = meta["history"]
+    if not isinstance(history, dict) or not set(history) <= set(_HISTORY_KEYS):
+        raise ValueError(
+            f"config.history: expected an object with some of {list(_HISTORY_KEYS)}, got "
+            f"{describe(history)}"
+        )
+    lengths = set()
+    for key, values in history.items():
+        if not isinstance(values, list) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+        ):
+            raise ValueError(f"config.history.{key}: expected a list of numbers")
+        lengths.add(len(values))
+    if len(lengths) > 1:
+        raise ValueError(
+            f"config.history: expected series of one length, got lengths {sorted(lengths)}"
+        )
+    best = meta["best_epoch"]
+    if best is not None:
+        best = check_int(best, "config.best_epoch", 1, max(lengths, default=0))
+    stop = meta["stop_reason"]
+    if stop is not None:
+        check_choice(stop, "config.stop_reason", _STOP_REASONS)
+    rng = meta["rng"]
+    if rng is not None:
+        if not isinstance(rng, list) or len(rng) != 6 or not all(isinstance(w, str) for w in rng):
+            raise ValueError("config.rng: expected 6 strings (4 generator words, spare, flag)")
+        for i, word in enumerate(rng[:4]):
+            if not word.isdigit() or int(word) >= 2**64:
+                raise ValueError(
+                    f"config.rng[{i}]: expected an unsigned 64-bit integer, got {word!r}"
+                )
+        try:
+            spare = float(rng[4])
+        except ValueError:
+            spare = float("nan")
+        if not np.isfinite(spare):
+            raise ValueError(f"config.rng[4]: expected a finite number, got {rng[4]!r}")
+        check_choice(rng[5], "config.rng[5]", ("True", "False"))
+    steps = check_int(meta["optimizer_steps"], "config.optimizer_steps", 0, 2**63 - 1)
+    return dict(
+        meta,
+        optimizer_steps=steps,
+        parameters=parameters,
+        classes=classes,
+        optimizer_first=first,
+        optimizer_second=second,
+    )
+
+
+def _check_fields(found: dict, expected: Sequence[str], name: str) -> None:
+    missing = [key for key in expected if key not in found]
+    unknown = sorted(set(found) - set(expected))
+    if missing or unknown:
+        raise ValueError(f"{name}: missing fields {missing}, unexpected fields {unknown}")
