@@ -12,6 +12,7 @@ import pickle
 import re
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -19,7 +20,7 @@ import pytest
 from conftest import gaussian_classes, spiral_classes
 
 import annlib
-from annlib import MLP
+from annlib import MLP, search
 
 # Different enough to exercise every code path at once: minibatches with shuffling,
 # online learning, full batch, float32, momentum and Adam, and one network large
@@ -239,3 +240,71 @@ def test_a_diverging_step_keeps_the_weights_it_started_from(dtype):
                 np.testing.assert_array_equal(w, b)
             return
     pytest.fail("step never diverged")
+
+
+# ------------------------------------------------------------------ limits that always answer
+def huge_grid():
+    """Four keys of 1000 values each: 10**12 configurations."""
+    values = np.linspace(0.01, 0.99, 1000).tolist()
+    return {"learning_rate": values, "momentum": values, "l2": values, "init_std": values}
+
+
+def test_a_grid_of_10_to_the_12_configurations_is_sampled_without_listing_it():
+    X, y = gaussian_classes(10)
+    started = time.perf_counter()
+    result = annlib.grid_search(
+        huge_grid(),
+        X,
+        y,
+        base_params={"optimizer": "momentum"},
+        n_iter=3,
+        epochs=1,
+        refit=False,
+        cv=2,
+    )
+    assert len(result.results) == 3
+    assert len({tuple(sorted(r["params"].items())) for r in result.results}) == 3
+    assert time.perf_counter() - started < 5  # listing 10**12 indices would never end
+
+
+def test_a_huge_grid_without_n_iter_is_refused_with_advice():
+    X, y = gaussian_classes(10)
+    with pytest.raises(
+        ValueError,
+        match=r"^param_grid: expected at most 100000 configurations "
+        r"to try them all, got 1000000000000; pass n_iter=",
+    ):
+        annlib.grid_search(huge_grid(), X, y, epochs=1)
+
+
+@pytest.mark.parametrize("size", [10, 10**6, 10**12, 10**40])
+def test_sampling_draws_distinct_indices_within_the_grid(size):
+    rng = np.random.default_rng(0)
+    chosen = search._sample(size, 10, rng)
+    assert len(set(chosen)) == 10 and chosen == sorted(chosen)
+    assert all(0 <= i < size for i in chosen)
+    assert search._sample(size, 10, np.random.default_rng(0)) == chosen  # reproducible
+
+
+def test_sampling_is_uniform():
+    counts = np.zeros(20)
+    for seed in range(2000):
+        for i in search._sample(20, 3, np.random.default_rng(seed)):
+            counts[i] += 1
+    expected = 2000 * 3 / 20
+    assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected))
+
+
+def test_the_progress_bar_shows_the_sample_and_the_grid_size(capsys):
+    X, y = gaussian_classes(10)
+    annlib.grid_search(
+        {"learning_rate": [0.1, 0.2, 0.3, 0.4]},
+        X,
+        y,
+        n_iter=2,
+        epochs=1,
+        refit=False,
+        verbose=True,
+        cv=2,
+    )
+    assert "2 of 4 configurations × 2 folds" in capsys.readouterr().err

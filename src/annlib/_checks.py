@@ -23,6 +23,8 @@ FORMAT_VERSION = 1
 
 #: Largest count the engine takes (sizes, epochs, batch sizes are C++ ``int``).
 ENGINE_INT_MAX = 2**31 - 1
+#: Smallest C++ ``int``: below it pybind11 cannot even call the engine to refuse a value.
+ENGINE_INT_MIN = -(2**31)
 
 
 def describe(value: Any) -> str:

@@ -81,6 +81,12 @@ def _finish(
     return np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(y)
 
 
+#: Most samples a generator draws, and the longest side of an image: beyond
+#: them numpy fails with a bare MemoryError or "array is too big".
+MAX_SAMPLES = 2**31 - 1
+MAX_IMAGE_SIZE = 2**15
+
+
 def _check_noise(noise: Any) -> float:
     return check_float(noise, "noise", 0.0)
 
@@ -134,7 +140,7 @@ def two_gaussians(
     >>> X.shape, int(y.sum())
     ((100, 2), 50)
     """
-    n = check_int(n, "n", 2)
+    n = check_int(n, "n", 2, MAX_SAMPLES)
     means = as_float_array(means, "means", ndim=2, columns=2)
     if means.shape[0] != 2:
         raise ValueError(
@@ -200,7 +206,7 @@ def xor(
     >>> X.tolist(), y.tolist()
     ([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]], [0, 0, 1, 1])
     """
-    n = check_int(n, "n", 4)
+    n = check_int(n, "n", 4, MAX_SAMPLES)
     noise = _check_noise(noise)
     labels = check_choice(labels, "labels", _LABELS)
     rng = _rng(seed)
@@ -245,8 +251,8 @@ def spirals(
     >>> X.shape, sorted(set(y.tolist()))
     ((400, 2), [0, 1, 2, 3])
     """
-    classes = check_int(classes, "classes", 2)
-    n = check_int(n, "n", classes)
+    classes = check_int(classes, "classes", 2, MAX_SAMPLES)
+    n = check_int(n, "n", classes, MAX_SAMPLES)
     noise = _check_noise(noise)
     turns = check_float(turns, "turns", 0.0, exclusive_minimum=True)
     rng = _rng(seed)
@@ -289,7 +295,7 @@ def moons(
     >>> X.shape
     (100, 2)
     """
-    n = check_int(n, "n", 2)
+    n = check_int(n, "n", 2, MAX_SAMPLES)
     noise = _check_noise(noise)
     labels = check_choice(labels, "labels", _LABELS)
     rng = _rng(seed)
@@ -334,7 +340,7 @@ def circles(
     >>> round(float(np.hypot(*X[-1])), 6)
     0.5
     """
-    n = check_int(n, "n", 2)
+    n = check_int(n, "n", 2, MAX_SAMPLES)
     noise = _check_noise(noise)
     factor = check_float(factor, "factor", 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True)
     labels = check_choice(labels, "labels", _LABELS)
@@ -463,7 +469,7 @@ def glyphs(text: str, size: int = 32) -> np.ndarray:
         raise TypeError(f"text: expected a string, got {describe(text)}")
     if not text:
         raise ValueError("text: expected at least one character, got ''")
-    size = check_int(size, "size", _FONT_HEIGHT)
+    size = check_int(size, "size", _FONT_HEIGHT, MAX_IMAGE_SIZE)
     unknown = sorted({char for char in text if char.upper() not in _FONT})
     if unknown:
         raise ValueError(
@@ -510,7 +516,7 @@ def digit_image(digit: int, size: int = 8, blur: float = 0.0) -> np.ndarray:
     (8, 8)
     """
     digit = check_int(digit, "digit", 0, 9)
-    size = check_int(size, "size", _FONT_HEIGHT)
+    size = check_int(size, "size", _FONT_HEIGHT, MAX_IMAGE_SIZE)
     blur = check_float(blur, "blur", 0.0)
     image = _render(str(digit), size).astype(np.float64)
     return _gaussian_blur(image, blur) if blur > 0 else image
@@ -537,8 +543,8 @@ def xy_grid(height: int, width: int) -> np.ndarray:
     >>> xy_grid(2, 3).tolist()
     [[-1.0, 1.0], [0.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [0.0, -1.0], [1.0, -1.0]]
     """
-    height = check_int(height, "height", 1)
-    width = check_int(width, "width", 1)
+    height = check_int(height, "height", 1, MAX_IMAGE_SIZE)
+    width = check_int(width, "width", 1, MAX_IMAGE_SIZE)
     x, y = np.meshgrid(_axis(width), -_axis(height))
     return np.column_stack([x.ravel(), y.ravel()])
 
@@ -587,8 +593,8 @@ def xy_to_image(values: Any, height: int, width: int) -> np.ndarray:
     >>> bool((xy_to_image(y, 3, 3) == np.eye(3)).all())
     True
     """
-    height = check_int(height, "height", 1)
-    width = check_int(width, "width", 1)
+    height = check_int(height, "height", 1, MAX_IMAGE_SIZE)
+    width = check_int(width, "width", 1, MAX_IMAGE_SIZE)
     values = as_float_array(values, "values", ndim=(1, 2), finite=False)
     if values.shape[0] != height * width:
         raise ValueError(

@@ -29,6 +29,7 @@ import numpy as np
 from . import _core
 from ._checks import (
     ENGINE_INT_MAX,
+    ENGINE_INT_MIN,
     FORMAT_VERSION,
     StateArrays,
     UnreadableFile,
@@ -179,7 +180,7 @@ class Hopfield:
         seed: int | None = None,
         dtype: Any = "float64",
     ) -> None:
-        n_units = check_int(n_units, "n_units", maximum=ENGINE_INT_MAX)
+        n_units = check_int(n_units, "n_units", ENGINE_INT_MIN, ENGINE_INT_MAX)
         rule = check_name(rule, "rule", RULES)
         zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
         normalize = _check_bool(normalize, "normalize")
@@ -453,7 +454,7 @@ class Hopfield:
         """
         mode = check_name(mode, "mode", MODES)
         order = check_name(order, "order", ORDERS)
-        max_iter = check_int(max_iter, "max_iter", maximum=ENGINE_INT_MAX)
+        max_iter = check_int(max_iter, "max_iter", ENGINE_INT_MIN, ENGINE_INT_MAX)
         trace = _check_track_energy(track_energy)
         temperature = check_real(temperature, "temperature")
         with self._lock.read():
@@ -667,13 +668,13 @@ def capacity_curve(
     >>> capacity_curve(100, [0.05, 0.3], trials=2, seed=0).round(1)
     array([1., 0.])
     """
-    n_units = check_int(n_units, "n_units", maximum=ENGINE_INT_MAX)
+    n_units = check_int(n_units, "n_units", ENGINE_INT_MIN, ENGINE_INT_MAX)
     values = as_float_array(np.atleast_1d(loads) if np.ndim(loads) == 0 else loads, "loads", ndim=1)
     rule = check_name(rule, "rule", RULES)
     noise = check_real(noise, "noise")
-    trials = check_int(trials, "trials", maximum=ENGINE_INT_MAX)
+    trials = check_int(trials, "trials", ENGINE_INT_MIN, ENGINE_INT_MAX)
     mode = check_name(mode, "mode", MODES)
-    max_iter = check_int(max_iter, "max_iter", maximum=ENGINE_INT_MAX)
+    max_iter = check_int(max_iter, "max_iter", ENGINE_INT_MIN, ENGINE_INT_MAX)
     activity = check_real(activity, "activity")
     zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
     resolved = check_dtype(dtype)
