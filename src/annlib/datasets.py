@@ -86,9 +86,13 @@ def _finish(
 MAX_SAMPLES = 2**31 - 1
 MAX_IMAGE_SIZE = 2**15
 
+#: Largest noise, spread or mean the generators take.  Their points lie within
+#: radius ~1; 1e6 already buries them, while 1e308 overflowed to inf.
+MAX_SCALE = 1e6
+
 
 def _check_noise(noise: Any) -> float:
-    return check_float(noise, "noise", 0.0)
+    return check_float(noise, "noise", 0.0, MAX_SCALE)
 
 
 # ---------------------------------------------------------------------------
@@ -153,6 +157,12 @@ def two_gaussians(
         )
     if np.any(stds < 0):
         raise ValueError(f"stds: expected non-negative values, got {stds.tolist()}")
+    if np.any(stds > MAX_SCALE):
+        raise ValueError(f"stds: expected values <= {MAX_SCALE:g}, got {stds.tolist()}")
+    if np.any(np.abs(means) > MAX_SCALE):
+        raise ValueError(
+            f"means: expected values in [-{MAX_SCALE:g}, {MAX_SCALE:g}], got {means.tolist()}"
+        )
     if not isinstance(split_first, (bool, np.bool_)):
         raise TypeError(f"split_first: expected True or False, got {describe(split_first)}")
     labels = check_choice(labels, "labels", _LABELS)
@@ -194,7 +204,7 @@ def xor(
     n : int
         Total number of samples (>= 4).
     noise : float
-        Half-width of the uniform noise added to each coordinate (>= 0).
+        Half-width of the uniform noise added to each coordinate (0 to ``MAX_SCALE`` = 1e6).
     seed, labels, shuffle
         As in ``two_gaussians``.
 
@@ -237,7 +247,7 @@ def spirals(
     classes : int
         Number of arms / classes (>= 2); labels are 0, ..., classes - 1.
     noise : float
-        Standard deviation of the Gaussian noise (>= 0).
+        Standard deviation of the Gaussian noise (0 to ``MAX_SCALE`` = 1e6).
     seed, shuffle
         As in ``two_gaussians``.
     turns : float
@@ -254,7 +264,7 @@ def spirals(
     classes = check_int(classes, "classes", 2, MAX_SAMPLES)
     n = check_int(n, "n", classes, MAX_SAMPLES)
     noise = _check_noise(noise)
-    turns = check_float(turns, "turns", 0.0, exclusive_minimum=True)
+    turns = check_float(turns, "turns", 0.0, MAX_SCALE, exclusive_minimum=True)
     rng = _rng(seed)
     y = np.repeat(np.arange(classes), _class_counts(n, classes))
     t = rng.random(n)
@@ -283,7 +293,7 @@ def moons(
     n : int
         Total number of samples (>= 2).
     noise : float
-        Standard deviation of the noise (>= 0).
+        Standard deviation of the noise (0 to ``MAX_SCALE`` = 1e6).
     seed, labels, shuffle
         As in ``two_gaussians``.
 
@@ -326,7 +336,7 @@ def circles(
     n : int
         Total number of samples (>= 2).
     noise : float
-        Standard deviation of the noise (>= 0).
+        Standard deviation of the noise (0 to ``MAX_SCALE`` = 1e6).
     factor : float
         Radius of the inner circle relative to the outer one, in (0, 1).
     seed, labels, shuffle
@@ -482,13 +492,20 @@ def glyphs(text: str, size: int = 32) -> np.ndarray:
 
 def _gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """Separable Gaussian blur with zero padding (the background is 0 anyway)."""
-    radius = max(1, math.ceil(3.0 * sigma))
+    # Offsets beyond the image never reach a pixel of it: a wide blur needs no wider kernel.
+    radius = min(max(1, math.ceil(3.0 * sigma)), max(image.shape))
     offsets = np.arange(-radius, radius + 1)
     with np.errstate(over="ignore"):  # a tiny sigma: (offset / sigma)² = inf, e^-inf = 0, as wanted
         kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
     kernel /= kernel.sum()
-    image = np.apply_along_axis(np.convolve, 0, image, kernel, mode="same")
-    return np.apply_along_axis(np.convolve, 1, image, kernel, mode="same")
+
+    def blur(line: np.ndarray) -> np.ndarray:
+        # "full" then the centre: mode="same" returns the longer of the two inputs,
+        # so a kernel wider than the image made the image grow (13 x 13 for size 8, blur 2).
+        return np.convolve(line, kernel, mode="full")[radius : radius + len(line)]
+
+    image = np.apply_along_axis(blur, 0, image)
+    return np.apply_along_axis(blur, 1, image)
 
 
 def digit_image(digit: int, size: int = 8, blur: float = 0.0) -> np.ndarray:

@@ -31,7 +31,7 @@ from ._checks import (
     check_seed,
     describe,
 )
-from .mlp import DEFAULTS, MLP, engine_config
+from .mlp import DEFAULTS, MLP, engine_config, label_array
 
 SCORINGS = _core.SCORINGS  # the engine's table
 BACKENDS = ("threads", "dask")
@@ -865,9 +865,7 @@ def _check_bool(value: Any, name: str) -> bool:
 def _check_targets(y: Any, n_samples: int, name: str) -> np.ndarray:
     if y is None:
         raise TypeError(f"{name}: expected targets, got None")
-    y = np.asarray(y)
-    if y.dtype == object:
-        y = y.astype(str)  # pandas string columns and the like
+    y = label_array(y, name)  # pandas string columns; mixed types raise
     if y.dtype.kind not in "biufUS":
         raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
     if y.ndim not in (1, 2) or y.shape[0] != n_samples:
