@@ -28,12 +28,14 @@ import annlib
 from annlib import MLP, Hopfield
 
 BASELINE_RSS = status("VmRSS")
-if "asan" not in os.environ.get("LD_PRELOAD", ""):
+SANITIZED = "asan" in os.environ.get("LD_PRELOAD", "")
+if not SANITIZED:
     cap = status("VmSize") + MEGABYTES * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
 def report(**values):
     values["peak_rss_growth"] = status("VmHWM") - BASELINE_RSS
+    values["sanitized"] = SANITIZED
     print("RESULT " + json.dumps(values))
 """
 
@@ -42,7 +44,9 @@ def run_capped(code: str, megabytes: int = 300, timeout: float = 120) -> dict:
     """Run ``code`` (which ends by calling ``report(**values)``) in a capped child; return values.
 
     The child may grow its address space by ``megabytes`` after importing annlib;
-    ``peak_rss_growth`` in the result is how much its resident memory grew at most.
+    ``peak_rss_growth`` in the result is how much its resident memory grew at most,
+    and ``sanitized`` whether AddressSanitizer ran (its shadow memory and the
+    quarantine of freed blocks, 256 MB by default, add to the resident memory).
     """
     source = PROLOGUE.replace("MEGABYTES", str(megabytes)) + textwrap.dedent(code)
     env = dict(os.environ, OMP_NUM_THREADS="1")
@@ -52,3 +56,8 @@ def run_capped(code: str, megabytes: int = 300, timeout: float = 120) -> dict:
     assert result.returncode == 0, result.stderr[-4000:]
     line = next(out for out in result.stdout.splitlines() if out.startswith("RESULT "))
     return json.loads(line[len("RESULT ") :])
+
+
+def rss_budget(values: dict, megabytes: int) -> int:
+    """``megabytes`` in bytes, plus AddressSanitizer's quarantine when it ran."""
+    return (megabytes + (512 if values["sanitized"] else 0)) * 2**20

@@ -11,7 +11,7 @@ second; a case that loads must give a model that predicts.
 from __future__ import annotations
 
 import pytest
-from capped import run_capped
+from capped import rss_budget, run_capped
 
 CASES_PER_KIND = 120
 
@@ -151,4 +151,4 @@ def test_damaged_files_load_a_valid_model_or_raise_value_error_fast_in_little_me
     assert values["refused"] + values["loaded"] == cases
     assert values["refused"] > cases // 2  # most damage is detected, not ignored
     assert values["slowest"] < 1.0
-    assert values["peak_rss_growth"] < 300 * 2**20, values
+    assert values["peak_rss_growth"] < rss_budget(values, 300), values
