@@ -227,6 +227,8 @@ CASES = [
          r"^param_grid: expected at most 100000 configurations to try them all, got 1000000; pass n_iter="),
     Case("search-n-iter-too-many", lambda: grid_search({"l2": list(range(1000)), "learning_rate": [0.1] * 1000}, X, Y, n_iter=200_000), ValueError,
          r"^n_iter: expected at most 100000 configurations"),
+    Case("plot-animation-epochs-beyond-int", lambda: plot.training_animation(classifier(), X, Y, 2**31, 1, path="never.gif"), ValueError,
+         r"^epochs: expected an integer <= 2147483647"),
     Case("datasets-samples-beyond-int", lambda: datasets.two_gaussians(2**31), ValueError, r"^n: expected an integer <= 2147483647"),
     Case("datasets-glyph-size-huge", lambda: datasets.glyphs("A", size=2**31), ValueError, r"^size: expected an integer <= 32768"),
     Case("datasets-grid-huge", lambda: datasets.xy_grid(2**63, 2), ValueError, r"^height: expected an integer <= 32768"),
