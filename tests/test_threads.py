@@ -21,7 +21,7 @@ import annlib
 from annlib import MLP, Hopfield
 from annlib._lock import ModelLock
 
-SECONDS = 0.1  # per pair: long enough to interleave hundreds of calls
+SECONDS = 0.07  # per pair: long enough to interleave hundreds of calls
 
 
 def hammer(readers, writers, seconds=SECONDS, n_readers=2):
@@ -134,18 +134,21 @@ def hopfield_writers(net, states):
     def set_W():
         net.W = next_state()["W"]
 
+    def set_bias():  # the same thresholds: a write that must not disturb any read
+        net.bias = np.zeros(N)
+
     def restore():  # pickle's way into an existing object: the whole state at once
         source = Hopfield(N, seed=0)
         source.train(next_state()["patterns"])
         net.__setstate__(source.__getstate__())
 
-    return {f.__name__: f for f in (train, set_W, restore)}
+    return {f.__name__: f for f in (train, set_W, set_bias, restore)}
 
 
 READERS = ["recall", "stable", "energy", "update", "weights", "saved"]
 
 
-@pytest.mark.parametrize("writer", ["train", "set_W", "restore"])
+@pytest.mark.parametrize("writer", ["train", "set_W", "set_bias", "restore"])
 @pytest.mark.parametrize("reader", READERS)
 def test_hopfield_reads_see_the_weights_before_or_after_a_write(hopfield_states, reader, writer):
     states, probes = hopfield_states
@@ -216,6 +219,8 @@ def mlp_states():
                 weights=model.weights,
                 outputs=model.outputs(X),
                 predict=model.predict(X),
+                predict_proba=model.predict_proba(X),
+                mse=model.mse(X, y),
                 forward=model.forward(X),
                 backward=model.backward(X, y),
                 loss=model.loss(X, y),
@@ -251,6 +256,12 @@ def mlp_readers(model, sets, X, y):
     def loss():
         assert model.loss(X, y) in [s["loss"] for s in sets]
 
+    def predict_proba():
+        assert one_of(model.predict_proba(X), [s["predict_proba"] for s in sets])
+
+    def mse():
+        assert model.mse(X, y) in [s["mse"] for s in sets]
+
     def accuracy():
         assert model.accuracy(X, y) in [s["accuracy"] for s in sets]
 
@@ -263,7 +274,19 @@ def mlp_readers(model, sets, X, y):
         assert one_of(clone.outputs(X), [s["outputs"] for s in sets])
 
     return {
-        f.__name__: f for f in (outputs, predict, forward, backward, loss, accuracy, weights, saved)
+        f.__name__: f
+        for f in (
+            outputs,
+            predict,
+            predict_proba,
+            forward,
+            backward,
+            loss,
+            mse,
+            accuracy,
+            weights,
+            saved,
+        )
     }
 
 
@@ -284,13 +307,33 @@ def mlp_writers(model, sets):
         turn[0] += 1
         model.set_params(learning_rate=0.1 * (1 + turn[0] % 2), l2=0.0)
 
-    return {"set_weights": set_weights, "restore": restore, "set_params": set_params}
+    def set_biases():  # the same biases: a write that must not disturb any read
+        model.biases = biases
+
+    biases = model.biases
+    return {
+        "set_weights": set_weights,
+        "restore": restore,
+        "set_params": set_params,
+        "set_biases": set_biases,
+    }
 
 
-MLP_READERS = ["outputs", "predict", "forward", "backward", "loss", "accuracy", "weights", "saved"]
+MLP_READERS = [
+    "outputs",
+    "predict",
+    "predict_proba",
+    "forward",
+    "backward",
+    "loss",
+    "mse",
+    "accuracy",
+    "weights",
+    "saved",
+]
 
 
-@pytest.mark.parametrize("writer", ["set_weights", "restore", "set_params"])
+@pytest.mark.parametrize("writer", ["set_weights", "restore", "set_params", "set_biases"])
 @pytest.mark.parametrize("reader", MLP_READERS)
 def test_mlp_reads_see_the_weights_before_or_after_a_write(mlp_states, reader, writer):
     model, sets, X, y = mlp_states
@@ -437,3 +480,28 @@ def test_a_write_inside_a_read_of_the_same_thread_is_refused():
     with lock.write("fit"):  # the refused write left the lock free
         with lock.read():
             pass
+
+
+def test_attractors_while_the_weights_change_see_one_weight_set():
+    small = 10
+    first, second = (
+        annlib.random_patterns(1, small, seed=8),
+        annlib.random_patterns(2, small, seed=9),
+    )
+    expected = []
+    for patterns in (first, second):
+        reference = Hopfield(small, seed=0)
+        reference.train(patterns)
+        expected.append(reference.attractors())
+    net = Hopfield(small, seed=0)
+    net.train(first)
+    turn = [0]
+
+    def write():
+        turn[0] += 1
+        net.train((first, second)[turn[0] % 2])
+
+    def read():
+        assert one_of(net.attractors(), expected)
+
+    hammer([read], [write], seconds=SECONDS / 2)
