@@ -29,6 +29,7 @@ from ._checks import (
     check_real,
     check_seed,
     describe,
+    fill_names,
     load_npz,
 )
 
@@ -55,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "beta1": 0.9,
     "beta2": 0.999,
     "eps": 1e-8,
+    "rho": 0.9,
+    "centered": False,
     "l2": 0.0,
     "batch_size": None,
     "shuffle": True,
@@ -84,19 +87,21 @@ class MLP:
         ``[n_inputs, hidden..., n_outputs]``; at least two sizes (one weight layer).
     activation : str or sequence of str
         Hidden-layer activation, one name for all or one per hidden layer:
-        ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` (2/(1+e^-x) - 1), ``relu``,
-        ``leaky_relu`` (slope ``leaky_slope``) or ``identity``.
+        {HIDDEN_ACTIVATIONS}.  ``bipolar_sigmoid`` is 2/(1+e^-x) - 1 and
+        ``leaky_relu`` has slope ``leaky_slope`` below 0.
     output_activation : str
-        ``identity``, ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` or ``softmax``.
+        {OUTPUT_ACTIVATIONS}.
     loss : str
-        ``mse`` (1/(2·n·k) Σ (y - t)², half the mean over every output) or
-        ``cross_entropy`` (softmax or sigmoid outputs; computed from the logits).
+        {LOSSES}: ``mse`` is 1/(2·n·k) Σ (y - t)², half the mean over every
+        output; ``cross_entropy`` needs softmax or sigmoid outputs and is
+        computed from the logits.
     optimizer : str
-        ``sgd``; ``momentum`` (v ← μv − η∇, w ← w + v; Nesterov with
-        ``nesterov=True``); ``adam`` (``beta1``, ``beta2``, ``eps``).  The
-        course-lab rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
+        {OPTIMIZERS}: ``momentum`` is v ← μv − η∇, w ← w + v (Nesterov with
+        ``nesterov=True``); ``adam`` takes ``beta1``, ``beta2``, ``eps``;
+        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``.  The course-lab
+        rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
         ``momentum=α`` and ``learning_rate=η(1−α)``.
-    learning_rate, momentum, nesterov, beta1, beta2, eps : float / bool
+    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered : float / bool
         Optimizer settings.
     l2 : float
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
@@ -106,8 +111,8 @@ class MLP:
     shuffle : bool
         Shuffle the samples every epoch (minibatch and online modes).
     init : str
-        ``normal`` (``init_mean``, ``init_std``), ``glorot`` (uniform) or ``he``
-        (normal, √(2/fan_in)); biases start at zero.
+        {INITS}: ``normal`` draws from N(``init_mean``, ``init_std``²),
+        ``glorot`` uniformly and ``he`` from N(0, 2/fan_in); biases start at zero.
     leaky_slope : float
         Slope of ``leaky_relu`` for negative inputs, in [0, 1).
     seed : int or None
@@ -773,6 +778,17 @@ class MLP:
         return f"MLP({', '.join(shown)})"
 
 
+# The docstring's lists of names come from the engine's tables.
+MLP.__doc__ = fill_names(
+    MLP.__doc__,
+    HIDDEN_ACTIVATIONS=HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS=OUTPUT_ACTIVATIONS,
+    LOSSES=LOSSES,
+    OPTIMIZERS=OPTIMIZERS,
+    INITS=INITS,
+)
+
+
 # ---------------------------------------------------------------- helpers
 def engine_config(layers: Sequence[int], params: dict[str, Any]) -> Any:
     """The engine's configuration (``_core.MLPConfig``) for ``layers`` and MLP ``params``.
@@ -803,11 +819,10 @@ def engine_config(layers: Sequence[int], params: dict[str, Any]) -> Any:
         "loss": lambda v, n: check_name(v, n, LOSSES),
         "optimizer": lambda v, n: check_name(v, n, OPTIMIZERS),
         "init": lambda v, n: check_name(v, n, INITS),
-        "nesterov": _check_bool,
-        "shuffle": _check_bool,
         # None is Python's full batch (the engine's 0); the range is C++ int's.
         "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
         **{key: check_real for key, value in DEFAULTS.items() if type(value) is float},
+        **{key: _check_bool for key, value in DEFAULTS.items() if type(value) is bool},
     }
     for key, check in checks.items():
         params[key] = check(params[key], key)

@@ -30,6 +30,7 @@ from ._checks import (
     check_name,
     check_seed,
     describe,
+    fill_names,
 )
 from .mlp import DEFAULTS, MLP, engine_config
 
@@ -208,8 +209,8 @@ def grid_search(
         ``k`` shuffled folds (stratified for class labels) drawn from ``seed``.
     validation_data : (X_val, y_val), optional
         Instead of ``cv``: train on all of (X, y), score on (X_val, y_val).
-    scoring : 'accuracy', 'mse' or 'loss', optional
-        Score on the held-out samples: accuracy (default for class labels; higher
+    scoring : str, optional
+        {SCORINGS}.  Score on the held-out samples: accuracy (default for class labels; higher
         is better), mean squared error of the outputs (default for regression) or
         the training loss (mean loss plus L2 penalty); lower is better for both.
     n_jobs : int
@@ -351,6 +352,9 @@ def grid_search(
     return GridSearchResult(
         results, histories, scoring, best_model, seed, time.perf_counter() - started, len(folds)
     )
+
+
+grid_search.__doc__ = fill_names(grid_search.__doc__, SCORINGS=SCORINGS)
 
 
 # ---------------------------------------------------------------- the grid
