@@ -179,3 +179,9 @@ def test_docstrings_name_every_entry_of_their_table(where, table):
     names = getattr(_core, table)
     missing = [name for name in names if f"'{name}'" not in doc and f"``{name}``" not in doc]
     assert not missing, f"document {missing} in the docstring of {where}"
+
+
+def test_version_is_the_one_written_in_pyproject():
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    written = re.search(r'^version = "([^"]+)"', pyproject, flags=re.M).group(1)
+    assert annlib.__version__ == written
