@@ -32,6 +32,7 @@ from ._checks import (
     describe,
     fill_names,
 )
+from ._targets import TargetEncoding
 from .mlp import DEFAULTS, MLP, engine_config
 
 SCORINGS = _core.SCORINGS  # the engine's table
@@ -54,7 +55,7 @@ _CLASSIFIER_DEFAULTS = {"output_activation": "softmax", "loss": "cross_entropy"}
 class _Job(NamedTuple):
     """One configuration on one fold, in the plain data a Dask worker can unpickle."""
 
-    config: int  # position of the configuration in the search (its engine is built once per batch)
+    config: int  # position of the configuration in the search (its config is built once per batch)
     layers: tuple[int, ...]
     params: dict[str, Any]  # MLP constructor parameters, seed and dtype included
     epochs: int
@@ -482,7 +483,9 @@ def _check_hidden(value: Any, where: str) -> tuple[int, ...]:
         raise TypeError(
             f"{where}: expected hidden layer sizes like (16,) or (16, 8), got {describe(value)}"
         )
-    return tuple(check_int(size, f"{where}[{i}]", 1) for i, size in enumerate(value))
+    return tuple(
+        check_int(size, f"{where}[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(value)
+    )
 
 
 # ---------------------------------------------------------------- planning
@@ -530,18 +533,19 @@ def _plan(
         n_outputs = 1
     layers = (n_features, *hidden, n_outputs)
     try:
-        model = MLP(list(layers), **params)
-        model._targets(y, y.shape[0], fitting=True, classes=classes)
+        engine_config(layers, params).validate()
+        coder = TargetEncoding.of(layers, params, params["dtype"])
+        coder._targets(y, y.shape[0], fitting=True, classes=classes)
     except (ValueError, TypeError) as error:
         raise type(error)(
             f"param_grid: configuration {shown}"
             + (f" with base_params {fixed}" if fixed else "")
             + f" cannot be trained on these data: {error}"
         ) from None
-    accuracy, threshold = model._accuracy_rule()
+    accuracy, threshold = coder._accuracy_rule()
 
     def encode(targets: np.ndarray, name: str) -> np.ndarray:
-        return model._targets(targets, targets.shape[0], fitting=False, name=name)
+        return coder._targets(targets, targets.shape[0], fitting=False, name=name)
 
     encoding = (n_outputs, params["output_activation"], params["loss"])
     return _Plan(
