@@ -78,6 +78,9 @@ struct FitOptions {
     // Called after every `callback_every` epochs and after the last; return false to stop.
     std::function<bool(const EpochRecord&)> callback;
     Interrupt interrupt;
+
+    // Throws std::invalid_argument naming the first bad field, after `prefix`.
+    void validate(const std::string& prefix = "") const;
 };
 
 template <class Scalar>
@@ -155,6 +158,14 @@ class MLP {
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
                           Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
+    // fit's parts: one epoch, the way back from divergence, the history entry.
+    struct FitState;
+    double train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                       FitState& state, InterruptPoller& poller, Eigen::Index& correct);
+    [[noreturn]] void recover_from_divergence(const ConstRef& X, const ConstRef& T, int epoch,
+                                              double epoch_loss, const FitState& state);
+    EpochRecord record_epoch(int epoch, double epoch_loss, Eigen::Index correct, Eigen::Index n,
+                             const FitOptions& options, const ConstRef* Xval, const ConstRef* Tval);
 
     MLPConfig config_;
     std::vector<Eigen::Index> weight_offset_, bias_offset_;
