@@ -239,3 +239,66 @@ def test_a_diverging_step_keeps_the_weights_it_started_from(dtype):
                 np.testing.assert_array_equal(w, b)
             return
     pytest.fail("step never diverged")
+
+
+def growing_loss_model():
+    """Losses 6.4e3, 7.6e8, 1.5e24 over three full-batch epochs: finite, but no training."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(3, 1)) * 1000, rng.normal(size=(3, 1))
+    model = MLP(
+        [1, 1, 1],
+        activation=["relu"],
+        output_activation="identity",
+        loss="mse",
+        optimizer="sgd",
+        learning_rate=0.001,
+        dtype="float32",
+        seed=0,
+    )
+    return model, X, y
+
+
+def test_a_loss_that_grows_by_eight_orders_of_magnitude_is_divergence():
+    model, X, y = growing_loss_model()
+    ends = [model.weights]
+    with pytest.raises(
+        annlib.DivergenceError,
+        match=r"^training diverged at epoch 3 \(loss 1\.4\d+e\+24, more than 1e\+08 times the "
+        r"starting weights' 6411.*end of epoch 1, the last with a finite loss below 6\.41\d*e\+11",
+    ):
+        model.fit(X, y, epochs=3, callback=lambda epoch, history, m: ends.append(m.weights))
+    # The kept weights are those of the end of epoch 1, whose loss is within the limit,
+    # not those of epoch 2 (loss 1.5e24) that the third epoch started from.
+    for w, end in zip(model.weights, ends[1]):
+        np.testing.assert_array_equal(w, end)
+    assert model.history["loss"][0] == pytest.approx(6411.0, rel=1e-3)
+    assert model.loss(X, y) < 1e8 * model.history["loss"][0]
+    # Far outside the data, outputs stay finite in float32 (with the epoch-3 weights, ~7e16,
+    # they overflowed).
+    assert np.isfinite(model.outputs(np.array([[1e6], [-1e6]]))).all()
+
+
+def test_a_loss_that_grows_less_than_eight_orders_of_magnitude_is_not_divergence():
+    model, X, y = growing_loss_model()
+    model.fit(X, y, epochs=2)  # 6.4e3 -> 7.6e8: bad training, but no divergence
+    assert model.history["loss"][1] / model.history["loss"][0] == pytest.approx(1.19e5, rel=0.01)
+
+
+@pytest.mark.parametrize("batch_size", [None, 20])
+def test_a_huge_learning_rate_diverges_before_the_loss_overflows(batch_size):
+    X, y = gaussian_classes(100)
+    model = MLP(
+        [2, 4, 2],
+        output_activation="softmax",
+        loss="cross_entropy",
+        learning_rate=1e300,
+        batch_size=batch_size,
+        seed=0,
+    )
+    start = model.weights
+    with pytest.raises(annlib.DivergenceError, match="diverged at epoch [12] "):
+        model.fit(X, y, epochs=5)
+    assert np.isfinite(model.loss(X, y))
+    if batch_size is None:  # epoch 2 started from weights whose loss is ~1e299
+        for w, s in zip(model.weights, start):
+            np.testing.assert_array_equal(w, s)

@@ -555,6 +555,17 @@ struct MLP<Scalar>::FitState {
     // ends of the two epochs before), for divergence; swapped, never reallocated.
     const Vector fit_start;
     Vector epoch_start, previous_epoch_start;
+    // The loss of fit_start on (X, T), for the growth rule; NaN until known (a full
+    // batch's first epoch measures it, minibatches compute it once an epoch's loss
+    // passes kDivergenceGrowth * kDivergenceFloor).
+    double start_loss = std::numeric_limits<double>::quiet_NaN();
+
+    // An epoch loss above this is divergence (infinite while the start loss is unknown).
+    double loss_limit() const {
+        return std::isfinite(start_loss)
+                   ? kDivergenceGrowth * std::max(start_loss, kDivergenceFloor)
+                   : std::numeric_limits<double>::infinity();
+    }
 
     FitState(const MLP& model, const ConstRef& X, const ConstRef& T, Eigen::Index batch_size)
         : batch(batch_size),
@@ -605,7 +616,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
         state.begin_epoch(params_);
         Eigen::Index correct = 0;
         const double epoch_loss = train_epoch(X, T, options, state, poller, correct);
-        if (!std::isfinite(epoch_loss) || !params_.allFinite())
+        if (epoch == 1 && batch == n) state.start_loss = epoch_loss;  // measured before the update
+        if (diverged(X, T, epoch_loss, state))
             recover_from_divergence(X, T, epoch, epoch_loss, state);
 
         const EpochRecord record =
@@ -667,13 +679,36 @@ double MLP<Scalar>::train_epoch(const ConstRef& X, const ConstRef& T, const FitO
     return loss_total / static_cast<double>(n);
 }
 
-// The epoch's loss or a weight stopped being finite.  The weights this epoch started
-// from are finite, but the last update of the epoch before may already have sent
-// their loss to infinity (their outputs would be inf or NaN): keep the latest weights
-// whose loss is finite, forget the optimizer's velocity that blew up, and throw.
+// fit's divergence rule (kDivergenceGrowth) after an epoch.
+template <class Scalar>
+bool MLP<Scalar>::diverged(const ConstRef& X, const ConstRef& T, double epoch_loss,
+                           FitState& state) {
+    if (!std::isfinite(epoch_loss) || !params_.allFinite()) return true;
+    if (epoch_loss <= kDivergenceGrowth * kDivergenceFloor) return false;
+    if (std::isnan(state.start_loss)) state.start_loss = loss_of(state.fit_start, X, T);
+    return epoch_loss > state.loss_limit();
+}
+
+// The loss on (X, T) that `weights` would have.
+template <class Scalar>
+double MLP<Scalar>::loss_of(const Vector& weights, const ConstRef& X, const ConstRef& T) {
+    Vector current = weights;
+    params_.swap(current);
+    const double value = loss(X, T);
+    params_.swap(current);
+    return value;
+}
+
+// The epoch diverged (see kDivergenceGrowth).  The weights this epoch started from
+// are finite, but the last update of the epoch before may already have sent their
+// loss to infinity (their outputs would be inf or NaN) or past the limit: keep the
+// latest weights whose loss is acceptable, forget the optimizer's velocity that
+// blew up, and throw.
 template <class Scalar>
 void MLP<Scalar>::recover_from_divergence(const ConstRef& X, const ConstRef& T, int epoch,
-                                          double epoch_loss, const FitState& state) {
+                                          double epoch_loss, FitState& state) {
+    if (std::isnan(state.start_loss)) state.start_loss = loss_of(state.fit_start, X, T);
+    const double limit = state.loss_limit();
     const std::pair<const Vector*, int> candidates[] = {
         {&state.epoch_start, epoch - 1},
         {&state.previous_epoch_start, std::max(0, epoch - 2)},
@@ -681,21 +716,28 @@ void MLP<Scalar>::recover_from_divergence(const ConstRef& X, const ConstRef& T, 
     int kept = -1;
     for (const auto& [weights, end_of_epoch] : candidates) {
         params_ = *weights;
-        if (std::isfinite(loss(X, T))) {
+        const double value = loss(X, T);
+        if (std::isfinite(value) && value <= limit) {
             kept = end_of_epoch;
             break;
         }
     }
     optimizer_state_.reset(params_.size());
-    const std::string which = kept < 0 ? "none of its weights had a finite loss; the "
-                                         "weights fit started from were kept"
-                              : kept == 0
-                                  ? "the weights fit started from were kept"
-                                  : "the weights from the end of epoch " + std::to_string(kept) +
-                                        ", the last with a finite loss, were kept";
-    throw DivergenceError("training diverged at epoch " + std::to_string(epoch) + " (loss " +
-                          str(epoch_loss) + "); " + which + ". Lower learning_rate (now " +
-                          str(config_.optimizer.learning_rate) + ")");
+    const bool grew = std::isfinite(epoch_loss) && epoch_loss > limit;
+    const std::string acceptable =
+        std::isfinite(limit) ? "a finite loss below " + str(limit) : std::string("a finite loss");
+    const std::string which =
+        kept < 0
+            ? "none of its weights had " + acceptable + "; the weights fit started from were kept"
+        : kept == 0 ? std::string("the weights fit started from were kept")
+                    : "the weights from the end of epoch " + std::to_string(kept) +
+                          ", the last with " + acceptable + ", were kept";
+    throw DivergenceError(
+        "training diverged at epoch " + std::to_string(epoch) + " (loss " + str(epoch_loss) +
+        (grew ? ", more than " + str(kDivergenceGrowth) + " times the starting weights' " +
+                    str(state.start_loss)
+              : std::string()) +
+        "); " + which + ". Lower learning_rate (now " + str(config_.optimizer.learning_rate) + ")");
 }
 
 // The epoch's entry in the history (and for the callback), with the validation
