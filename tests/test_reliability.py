@@ -302,3 +302,46 @@ def test_a_huge_learning_rate_diverges_before_the_loss_overflows(batch_size):
     if batch_size is None:  # epoch 2 started from weights whose loss is ~1e299
         for w, s in zip(model.weights, start):
             np.testing.assert_array_equal(w, s)
+
+
+# ------------------------------------------------------------------ losses summed in double
+def test_float32_regression_with_targets_of_1e20_trains_with_the_float64_loss():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(50, 2)), rng.normal(size=(50, 1)) * 1e20
+    losses = {}
+    for dtype in ("float32", "float64"):
+        model = MLP([2, 4, 1], dtype=dtype, learning_rate=1e-3, seed=0)
+        model.fit(X, y, epochs=1)  # the float32 squares (1e40) used to overflow to inf
+        losses[dtype] = (model.history["loss"][0], model.loss(X, y))
+    assert np.isfinite(losses["float32"]).all()
+    np.testing.assert_allclose(losses["float32"], losses["float64"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_huge_finite_logits_and_weights_give_a_finite_loss(dtype):
+    X, ones = np.ones((1000, 1)), np.ones(1000, dtype=int)
+    # sigmoid cross-entropy: 1000 softplus values of 1e36 sum to 1e39, past float32.
+    model = MLP([1, 1], output_activation="sigmoid", loss="cross_entropy", dtype=dtype)
+    model.fit(X, ones, epochs=1)
+    model.weights, model.biases = [np.array([[-1e36]])], [np.zeros(1)]
+    assert model.loss(X, ones) == pytest.approx(1e36, rel=1e-6)
+    # The L2 penalty of a weight of 1e20: 0.5 * l2 * 1e40.
+    model = MLP([1, 1], l2=1.0, dtype=dtype)
+    model.weights = [np.array([[1e20]])]
+    assert model.loss(np.zeros((2, 1)), np.zeros(2)) == pytest.approx(0.5e40, rel=1e-6)
+
+
+def test_grid_search_scores_float32_mse_of_huge_targets_in_double():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40) * 1e20
+    result = annlib.grid_search(
+        {"learning_rate": [1e-3]},
+        X,
+        y,
+        base_params={"dtype": "float32"},
+        scoring="mse",
+        epochs=1,
+        cv=2,
+        refit=False,
+    )
+    assert np.isfinite(result.best_score) and result.best_score > 1e39

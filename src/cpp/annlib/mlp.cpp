@@ -300,7 +300,8 @@ template <class Scalar>
 double MLP<Scalar>::l2_penalty() const {
     if (config_.l2 == 0) return 0.0;
     double sum = 0.0;
-    for (int i = 0; i < n_weight_layers(); ++i) sum += static_cast<double>(weight(i).squaredNorm());
+    for (int i = 0; i < n_weight_layers(); ++i)
+        sum += weight(i).template cast<double>().squaredNorm();  // in double: no float overflow
     return 0.5 * config_.l2 * sum;
 }
 

@@ -134,7 +134,7 @@ double score_of(const MLP<Scalar>& model, const typename MLP<Scalar>::Matrix& X_
                                                            job.options.threshold)) /
                    m;
         case Scoring::mse:
-            return static_cast<double>((model.predict(X_test) - T_test).squaredNorm()) /
+            return (model.predict(X_test) - T_test).template cast<double>().squaredNorm() /
                    (m * static_cast<double>(T_test.rows()));
         case Scoring::loss:
             return model.loss(X_test, T_test);
