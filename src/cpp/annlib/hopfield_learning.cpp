@@ -34,7 +34,7 @@ void Hopfield<Scalar>::add(const ConstStates& patterns) {
     if (patterns.cols() == 0)
         throw std::invalid_argument("patterns: expected at least one pattern, got none");
     if ((rule_ == HopfieldRule::storkey || rule_ == HopfieldRule::pseudoinverse) && !symmetric_)
-        require_symmetric("the " + hopfield_rule_name(rule_) + " rule");
+        require_symmetric("the " + std::string(name_of(rule_)) + " rule");
     switch (rule_) {
         case HopfieldRule::hebbian:
             learn_hebbian(patterns, false);
