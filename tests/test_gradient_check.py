@@ -111,3 +111,85 @@ def test_gradient_check_bad_arguments(kwargs, error, match):
 def test_gradient_check_needs_a_model():
     with pytest.raises(TypeError, match="model: expected an object with backward"):
         annlib.gradient_check(object(), [[0.0]], [0.0])
+
+
+# --- backward(return_deltas=True) ------------------------------------------------
+
+_DERIVATIVE_FROM_ACTIVATION = {
+    "sigmoid": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a**2,
+    "bipolar_sigmoid": lambda a: (1 - a**2) / 2,
+    "relu": lambda a: (a > 0).astype(float),
+    "leaky_relu": lambda a: np.where(a > 0, 1.0, 0.01),
+    "identity": lambda a: np.ones_like(a),
+}
+
+
+def _numpy_deltas(net, X, T):
+    """Textbook backpropagation of the mean loss, from the engine's own forward pass."""
+    params = net.get_params()
+    hidden = params["activation"]
+    hidden = [hidden] * (len(net.layers) - 2) if isinstance(hidden, str) else hidden
+    A = net.forward(X)
+    Y = A[-1]
+    n, k = Y.shape
+    if params["loss"] == "cross_entropy":
+        delta = (Y - T) / n
+    else:
+        delta = (Y - T) / (n * k) * _DERIVATIVE_FROM_ACTIVATION[params["output_activation"]](Y)
+    deltas = [delta]
+    for i in range(len(net.layers) - 2, 0, -1):
+        delta = (delta @ net.weights[i].T) * _DERIVATIVE_FROM_ACTIVATION[hidden[i - 1]](A[i])
+        deltas.insert(0, delta)
+    return A, deltas
+
+
+@pytest.mark.parametrize(
+    "hidden, output_activation, loss",
+    [
+        (["tanh", "sigmoid"], "identity", "mse"),
+        (["relu", "leaky_relu"], "sigmoid", "mse"),
+        (["bipolar_sigmoid", "identity"], "sigmoid", "cross_entropy"),
+        (["sigmoid", "relu"], "tanh", "mse"),
+    ],
+)
+def test_backward_returns_every_layers_delta_like_numpy_backprop(hidden, output_activation, loss):
+    net = annlib.MLP(
+        [3, 5, 4, 2],
+        activation=hidden,
+        output_activation=output_activation,
+        loss=loss,
+        l2=0.1,
+        seed=2,
+        task="regression",
+    )
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(9, 3))
+    T = rng.integers(0, 2, size=(9, 2)).astype(float)
+    gradients, deltas = net.backward(X, T, return_deltas=True)
+    A, expected = _numpy_deltas(net, X, T)
+    assert [d.shape for d in deltas] == [(9, 5), (9, 4), (9, 2)]
+    for got, want in zip(deltas, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+    # The gradients follow from the deltas: dW = Aᵀδ + l2·W, db = Σδ.
+    for i, ((dW, db), delta) in enumerate(zip(gradients, deltas)):
+        np.testing.assert_allclose(dW, A[i].T @ delta + 0.1 * net.weights[i], rtol=1e-10)
+        np.testing.assert_allclose(db, delta.sum(axis=0), rtol=1e-10, atol=1e-15)
+    # And they are the plain backward's.
+    for (dW, db), (dW0, db0) in zip(gradients, net.backward(X, T)):
+        np.testing.assert_array_equal(dW, dW0)
+        np.testing.assert_array_equal(db, db0)
+
+
+def test_backward_deltas_of_softmax_cross_entropy_are_outputs_minus_targets_over_n():
+    net = annlib.MLP([2, 3, 3], output_activation="softmax", loss="cross_entropy", seed=0)
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    y = np.array([0, 1, 2, 0, 1, 2])
+    _, deltas = net.backward(X, y, return_deltas=True)
+    np.testing.assert_allclose(deltas[-1], (net.outputs(X) - np.eye(3)[y]) / 6, atol=1e-15)
+    assert deltas[-1].dtype == np.float64 and deltas[-1].flags.owndata
+
+
+def test_backward_return_deltas_must_be_a_bool():
+    with pytest.raises(TypeError, match="return_deltas: expected True or False"):
+        annlib.MLP([2, 1], seed=0).backward([[0.0, 1.0]], [1.0], return_deltas=1)
