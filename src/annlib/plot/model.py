@@ -91,6 +91,7 @@ def decision_boundary(
     legend: str = "best",
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
+    features: Any = None,
 ):
     """Class regions of a 2-D classifier, the borders between them, and the samples on top.
 
@@ -124,6 +125,10 @@ def decision_boundary(
         The label of the horizontal axis (the first input).
     ylabel : str, default '$x_2$'
         The label of the vertical axis (the second input).
+    features : transformer or list of feature names, default None
+        The crosses a model was trained on (``annlib.features``): the grid is
+        crossed before ``predict``, so the picture stays in the raw plane.  A
+        ``CrossedModel`` needs none (its ``predict`` takes raw inputs).
 
     Returns
     -------
@@ -151,7 +156,13 @@ def decision_boundary(
 
     xs, ys = _grid(X, resolution, margin)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    predicted = np.asarray(model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
+    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    if features is not None:
+        from .units import crossed_parts
+
+        model, features = crossed_parts(model, features)
+        grid = features.transform(grid)
+    predicted = np.asarray(model.predict(grid))
     if predicted.ndim == 2 and predicted.shape[1] == 1:
         predicted = predicted[:, 0]
     if predicted.shape != (resolution * resolution,):
