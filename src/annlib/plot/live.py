@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import as_float_array, check_float, check_int, describe
-from .units import crossed_parts, unit_maps
+from .units import _extent, crossed_parts, plane_grid, unit_maps
 
 #: What ``live`` can show, in the order it lays them out.
 LIVE_VIEWS = ("loss", "decision_boundary", "unit_maps", "architecture")
@@ -29,6 +29,11 @@ def draw_views(placed: dict, model: Any, data: dict, resolution: int) -> None:
             for label, (epochs, values) in data.get("curves", {}).items():
                 ax.plot(epochs, values, label=label, gid=label)
             ax.set_yscale("log")
+            # Plain tick labels: the default ones are mathtext, parsed anew at every frame.
+            from matplotlib.ticker import FormatStrFormatter, NullFormatter
+
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%.3g"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("epoch")
             ax.set_title("loss", fontsize="medium")
             if data.get("curves"):
@@ -38,14 +43,86 @@ def draw_views(placed: dict, model: Any, data: dict, resolution: int) -> None:
                 ax.text(0.5, 0.5, "a regressor:\nsee its output's unit map", ha="center")
                 ax.set_axis_off()
                 continue
-            decision_boundary(model, X, y, ax=ax, resolution=resolution, legend="none")
+            decision_boundary(
+                model, X, y, ax=ax, resolution=resolution, legend="none", xlabel="x1", ylabel="x2"
+            )
             ax.set_title("decision boundary", fontsize="medium")
         elif view == "unit_maps":
-            unit_maps(model, X, y, ax=ax, resolution=max(2, resolution // 2))
+            # The samples are on the decision boundary; on every tile they cost more than
+            # the maps themselves (thousands of markers), so the live view leaves them out.
+            box = _extent(X, None) if X is not None else None
+            unit_maps(model, extent=box, ax=ax, resolution=max(2, resolution // 2))
         else:
             architecture(crossed_parts(model)[0], ax=ax)
     if data.get("title"):
         next(iter(placed.values())).figure.suptitle(data["title"], fontsize="medium")
+
+
+def update_views(placed: dict, model: Any, data: dict, resolution: int) -> bool:
+    """Put ``model``'s new values into the artists ``draw_views`` drew; False if it cannot.
+
+    Changing the data of existing artists instead of drawing them anew keeps a
+    frame cheap (no new text to lay out).  It cannot when the picture changes
+    shape: a class appears in the decision boundary, a loss curve is new.
+    """
+    from .model import _edges, _grid, border_segments
+
+    X = data.get("X")
+    for view, ax in placed.items():
+        found = {artist.get_gid(): artist for artist in ax.get_children()}
+        if view == "loss":
+            for label, (epochs, values) in data.get("curves", {}).items():
+                if label not in found:
+                    return False
+                found[label].set_data(epochs, values)
+            ax.relim()
+            ax.autoscale_view()
+        elif view == "decision_boundary":
+            if "regions" not in found:
+                return False
+            regions, classes = found["regions"], data.get("classes")
+            xs, ys = _grid(X, resolution, 0.1)
+            grid_x, grid_y = np.meshgrid(xs, ys)
+            predicted = np.asarray(model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
+            predicted = predicted.reshape(-1)
+            if classes is None or not np.isin(predicted, classes).all():
+                return False
+            index = np.searchsorted(classes, predicted).reshape(resolution, resolution)
+            regions.set_data(index)
+            found["borders"].set_segments(border_segments(index, _edges(xs), _edges(ys)))
+        elif view == "unit_maps":
+            network, features = crossed_parts(model)
+            box = _extent(X, None) if X is not None else (-1.0, 1.0, -1.0, 1.0)
+            side = max(2, resolution // 2)
+            grid = plane_grid(box, side)
+            maps = network.forward(grid if features is None else features.transform(grid))
+            for layer, A in enumerate(maps):
+                scale = float(np.max(np.abs(A)))
+                scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+                for j in range(A.shape[1]):
+                    image = found.get(f"unit[{layer}][{j}]")
+                    if image is not None:
+                        image.set_data(A[:, j].reshape(side, side))
+                        image.set_clim(-scale, scale)
+        else:
+            ax.clear()
+            from .model import architecture
+
+            architecture(crossed_parts(model)[0], ax=ax)
+    if data.get("title"):
+        next(iter(placed.values())).figure.suptitle(data["title"], fontsize="medium")
+    return True
+
+
+def boundary_classes(model: Any, X: np.ndarray, y: Any, resolution: int) -> np.ndarray:
+    """The sorted labels whose colours ``decision_boundary`` gives its regions (for update_views)."""
+    from .model import _grid
+
+    xs, ys = _grid(X, resolution, 0.1)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    predicted = np.asarray(model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
+    predicted = predicted.reshape(-1)
+    return np.unique(predicted if y is None else np.concatenate([predicted, np.asarray(y)]))
 
 
 def _in_jupyter() -> bool:
@@ -89,6 +166,8 @@ class LiveView:
         self.train_seconds = 0.0  # spent between callbacks (training)
         self.png: bytes | None = None  # the last frame
         self._handle = None
+        self._placed = None  # view name -> Axes, once drawn: later frames update their artists
+        self._classes = None  # the decision boundary's labels
         self._last = None  # perf_counter() when the previous callback returned
 
     def __call__(self, epoch: int, history: Any, model: Any) -> bool:
@@ -98,7 +177,9 @@ class LiveView:
         last = self.epochs is not None and epoch >= self.epochs
         # Draw when the drawing so far plus one more frame (as long as the last one)
         # stays within `budget` of the training time: overhead <= budget + one frame.
-        estimate = self.draw_seconds / self.draws if self.draws else 0.05
+        # Before the first frame, guess what one costs (a first frame measured 0.15-0.45 s
+        # on a busy 2-core machine, benchmarks/bench_live.py).
+        estimate = self.draw_seconds / self.draws if self.draws else 0.2
         due = epoch % self.every == 0 and (
             self.draw_seconds + estimate <= self.budget * self.train_seconds
         )
@@ -123,15 +204,16 @@ class LiveView:
             title += f"   train loss {losses[-1]:.4g}"
         if self.test_loss:
             title += f"   test loss {self.test_loss[-1]:.4g}"
-        self.figure.clear()
-        widths = [2.0 if view == "unit_maps" else 1.0 for view in self.views]
-        axes = self.figure.subplots(1, len(self.views), squeeze=False, width_ratios=widths)[0]
-        draw_views(
-            dict(zip(self.views, axes)),
-            model,
-            {"X": self.X, "y": self.y, "curves": curves, "title": title},
-            self.resolution,
-        )
+        data = {"X": self.X, "y": self.y, "curves": curves, "title": title}
+        data["classes"] = self._classes
+        if self._placed is None or not update_views(self._placed, model, data, self.resolution):
+            self.figure.clear()
+            widths = [2.0 if view == "unit_maps" else 1.0 for view in self.views]
+            axes = self.figure.subplots(1, len(self.views), squeeze=False, width_ratios=widths)[0]
+            self._placed = dict(zip(self.views, axes))
+            draw_views(self._placed, model, data, self.resolution)
+            if "decision_boundary" in self.views:
+                self._classes = boundary_classes(model, self.X, self.y, self.resolution)
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=self.dpi)
         self.png = buffer.getvalue()
@@ -158,7 +240,7 @@ def live(
     y: Any = None,
     X_test: Any = None,
     y_test: Any = None,
-    every: int = 10,
+    every: int | None = None,
     views: Any = ("loss", "decision_boundary", "unit_maps"),
     budget: float = 0.1,
     resolution: int = 60,
@@ -189,8 +271,12 @@ def live(
         Test samples: their loss is computed at every frame (the 'test' curve).
     y_test : array-like, default None
         Their targets (give both or neither).
-    every : int, default 10
-        >= 1.  Epochs between decisions to draw; pass it to ``fit`` as ``callback_every``.
+    every : int, default None
+        >= 1.  Epochs between decisions to draw; pass ``view.every`` to ``fit`` as
+        ``callback_every``.  None: ``epochs // 25`` (at least 10), else 10.  Each
+        callback of ``MLP.fit`` copies the whole history so far, so thousands of
+        callbacks in a long fit cost more than the frames (every 10 epochs over
+        40000 epochs: +230 % for a callback that does nothing; 25 callbacks: ~+5 %).
     views : sequence of names from ``LIVE_VIEWS``, default ('loss', 'decision_boundary', 'unit_maps')
         Side by side: 'loss' (train and test), 'decision_boundary', 'unit_maps', 'architecture'.
     budget : float, default 0.1
@@ -226,11 +312,13 @@ def live(
         raise ValueError("X: the decision_boundary view needs the training samples X")
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test, y_test: give both or neither")
+    if epochs is not None:
+        epochs = check_int(epochs, "epochs", 1)
+    if every is None:
+        every = 10 if epochs is None else max(10, epochs // 25)
     every = check_int(every, "every", 1)
     budget = check_float(budget, "budget", 0.0, 1.0, exclusive_minimum=True)
     resolution = check_int(resolution, "resolution", 4, 1000)
-    if epochs is not None:
-        epochs = check_int(epochs, "epochs", 1)
     if display is not None and not isinstance(display, bool):
         raise TypeError(f"display: expected True, False or None, got {describe(display)}")
     dpi = check_float(dpi, "dpi", 0.0, exclusive_minimum=True)
