@@ -833,3 +833,33 @@ def test_legends_go_best_inside_outside_or_nowhere(name):
     assert LEGENDS[name]("none").get_legend() is None
     with pytest.raises(ValueError, match=r"^legend: expected one of"):
         LEGENDS[name]("top")
+
+
+def test_a_single_pattern_sits_where_imshow_would_put_it_and_takes_tick_labels():
+    # Notebook 02 labels the rows of one (3, 8) pattern with ticks of its own.
+    states = np.array([[1, -1, 1, 1, -1, -1, 1, -1], [1] * 8, [-1] * 8], dtype=float)
+    ax = plot.patterns(states.ravel(), shape=states.shape, ax=plt.figure().gca())
+    assert ax.images[0].get_extent() == [-0.5, 7.5, 2.5, -0.5]
+    assert ax.get_xlim() == (-0.5, 7.5) and ax.get_ylim() == (2.5, -0.5)
+    ax.set_yticks(range(3), labels=["x1", "x2", "x3"])
+    assert ax.axison and [t.get_text() for t in ax.get_yticklabels()] == ["x1", "x2", "x3"]
+
+
+@pytest.mark.parametrize(
+    "layers", [(2, 16, 16, 16, 16, 16, 4), (64, 48, 32, 16, 2, 16, 32, 48, 64)]
+)
+def test_architecture_circles_stay_clear_of_the_weight_matrices(layers):
+    figure = plt.figure(figsize=(3.0, 4.5))  # narrow: little room between two layers
+    ax = plot.architecture(FakeModel(layers), ax=figure.gca())
+    for k in range(len(layers) - 1):
+        image = by_gid(ax, f"weights[{k}]")
+        if not hasattr(image, "get_extent"):
+            continue
+        left, right, _, _ = image.get_extent()
+        for layer, edge in [(k, left), (k + 1, right)]:
+            nodes = by_gid(ax, f"layer[{layer}]")
+            if isinstance(nodes, Rectangle):
+                continue
+            radius = (np.sqrt(nodes.get_sizes()[0]) + 1.0) / 2 * figure.dpi / 72.0  # + edge
+            centre = ax.transData.transform((layer, 0.5))[0]
+            assert abs(ax.transData.transform((edge, 0.5))[0] - centre) > radius

@@ -3,7 +3,8 @@
 What every plot function does
 -----------------------------
 - It takes ``ax=None``: without one it draws on a new figure, with one it
-  draws on the Axes you give, and it draws on that one Axes only.
+  draws on the Axes you give, and it draws on that one Axes only
+  (``grid_heatmap`` adds its colour bar beside it).
 - It returns that ``matplotlib.axes.Axes`` (matplotlib's own convention):
   ``ax.figure`` is the figure to save or title, and the artists it drew are in
   ``ax.lines``, ``ax.images``, ``ax.collections``, ``ax.patches`` and

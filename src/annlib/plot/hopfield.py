@@ -64,7 +64,7 @@ def patterns(
 
     Returns
     -------
-    matplotlib.axes.Axes (its axis lines hidden), holding one image per pattern
+    matplotlib.axes.Axes (no ticks, no spines), holding one image per pattern
     (``ax.images[k]`` is pattern k, gid ``'pattern[k]'``) and the titles (``ax.texts``).
 
     >>> from annlib import datasets
@@ -78,16 +78,19 @@ def patterns(
     columns = min(count, 10) if columns is None else check_int(columns, "columns", 1)
     rows = -(-count // columns)
 
-    # Panel k spans [x, x + width] by [y, y + height] in pixel units (y pointing down),
-    # with a gap between panels and room for a title above each one.
+    # Pixel (r, c) of panel k is centred on (x + c, y + r), y pointing down, like
+    # imshow's own coordinates: a single untitled pattern sits exactly where
+    # imshow would put it.  Panels are ``gap`` apart, with room for a title above.
     pixel = _PANEL_INCHES / width  # inches per pixel on a new figure
-    gap_x = 0.12 * width
-    gap_y = (_TITLE_INCHES / pixel if titles is not None else 0.0) + 0.12 * width
+    gap = 0.12 * max(width, height) if count > 1 else 0.0
+    title_room = _TITLE_INCHES / pixel if titles is not None else 0.0
+    total_width = columns * (width + gap) - gap
+    total_height = rows * (height + gap + title_room) - gap
     if ax is None:
-        figsize = (pixel * columns * (width + gap_x), pixel * rows * (height + gap_y))
         # The axes fill the figure, whose shape is that of the panels.
         _, ax = pyplot().subplots(
-            figsize=figsize, gridspec_kw={"left": 0, "right": 1, "bottom": 0, "top": 1}
+            figsize=(pixel * (total_width + gap / 2), pixel * (total_height + gap / 2)),
+            gridspec_kw={"left": 0, "right": 1, "bottom": 0, "top": 1},
         )
     else:
         ax = axes_to_draw_on(ax)
@@ -97,31 +100,39 @@ def patterns(
     vmin = 0.0 if low >= 0 else min(low, -1.0)
     vmax = max(high, 1.0)
     for k in range(count):
-        x = (k % columns) * (width + gap_x)
-        y = (k // columns) * (height + gap_y) + gap_y
+        left = (k % columns) * (width + gap) - 0.5
+        top = (k // columns) * (height + gap + title_room) + title_room - 0.5
         image = ax.imshow(
             states[k].reshape(height, width),
             cmap="gray_r",
             vmin=vmin,
             vmax=vmax,
             interpolation="nearest",
-            extent=(x, x + width, y + height, y),
+            extent=(left, left + width, top + height, top),
         )
         image.set_gid(f"pattern[{k}]")
-        ax.add_patch(Rectangle((x, y), width, height, fill=False, edgecolor="grey", linewidth=0.6))
+        ax.add_patch(
+            Rectangle((left, top), width, height, fill=False, edgecolor="grey", linewidth=0.8)
+        )
         if titles is not None:
             ax.text(
-                x + width / 2,
-                y - 0.04 * width,
+                left + width / 2,
+                top - 0.04 * width,
                 titles[k],
                 ha="center",
                 va="bottom",
                 fontsize="small",
             )
-    ax.set_xlim(-gap_x / 2, columns * (width + gap_x) - gap_x / 2)
-    ax.set_ylim(rows * (height + gap_y) + 0.06 * width, 0.0)
+    margin = gap / 4  # keeps the outer frames inside the axes
+    ax.set_xlim(-0.5 - margin, total_width - 0.5 + margin)
+    ax.set_ylim(total_height - 0.5 + margin, -0.5 - margin)
     ax.set_aspect("equal")
-    ax.set_axis_off()
+    # No ticks and no spines (each panel has its frame), but the axes stay on,
+    # so a caller may still label rows or columns with ticks of its own.
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     return ax
 
 

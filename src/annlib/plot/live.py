@@ -65,7 +65,7 @@ def update_views(placed: dict, model: Any, data: dict, resolution: int) -> bool:
     frame cheap (no new text to lay out).  It cannot when the picture changes
     shape: a class appears in the decision boundary, a loss curve is new.
     """
-    from .model import _edges, _grid, border_segments
+    from .model import _edges, _grid, _predicted_classes, border_segments
 
     X = data.get("X")
     for view, ax in placed.items():
@@ -80,15 +80,12 @@ def update_views(placed: dict, model: Any, data: dict, resolution: int) -> bool:
         elif view == "decision_boundary":
             if "regions" not in found:
                 return False
-            regions, classes = found["regions"], data.get("classes")
             xs, ys = _grid(X, resolution, 0.1)
-            grid_x, grid_y = np.meshgrid(xs, ys)
-            predicted = np.asarray(model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
-            predicted = predicted.reshape(-1)
-            if classes is None or not np.isin(predicted, classes).all():
-                return False
-            index = np.searchsorted(classes, predicted).reshape(resolution, resolution)
-            regions.set_data(index)
+            classes, index = _predicted_classes(model, xs, ys, data.get("y"))
+            known = data.get("classes")
+            if known is None or not np.array_equal(classes, known):
+                return False  # other colours: draw anew
+            found["regions"].set_data(index)
             found["borders"].set_segments(border_segments(index, _edges(xs), _edges(ys)))
         elif view == "unit_maps":
             network, features = crossed_parts(model)
@@ -116,13 +113,9 @@ def update_views(placed: dict, model: Any, data: dict, resolution: int) -> bool:
 
 def boundary_classes(model: Any, X: np.ndarray, y: Any, resolution: int) -> np.ndarray:
     """The sorted labels whose colours ``decision_boundary`` gives its regions (for update_views)."""
-    from .model import _grid
+    from .model import _grid, _predicted_classes
 
-    xs, ys = _grid(X, resolution, 0.1)
-    grid_x, grid_y = np.meshgrid(xs, ys)
-    predicted = np.asarray(model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
-    predicted = predicted.reshape(-1)
-    return np.unique(predicted if y is None else np.concatenate([predicted, np.asarray(y)]))
+    return _predicted_classes(model, *_grid(X, resolution, 0.1), y)[0]
 
 
 def _in_jupyter() -> bool:

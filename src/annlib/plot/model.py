@@ -79,6 +79,53 @@ def _edges(centres: np.ndarray) -> np.ndarray:
     return np.concatenate([centres - step / 2, [centres[-1] + step / 2]])
 
 
+def _predicted_classes(
+    model: Any, xs: np.ndarray, ys: np.ndarray, y: Any, features: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted labels, and the index into them of ``model``'s class at every grid point.
+
+    With ``features`` (crosses the model was trained on) the grid is crossed first.
+    """
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    if features is not None:
+        from .units import crossed_parts
+
+        model, features = crossed_parts(model, features)
+        grid = features.transform(grid)
+    predicted = np.asarray(model.predict(grid))
+    if predicted.ndim == 2 and predicted.shape[1] == 1:
+        predicted = predicted[:, 0]
+    if predicted.shape != (grid_x.size,):
+        raise ValueError(
+            f"model: expected predict() to return one label per grid point "
+            f"({grid_x.size},), got {describe(predicted)}"
+        )
+    classes = np.unique(predicted if y is None else np.concatenate([predicted, y]))
+    return classes, np.searchsorted(classes, predicted).reshape(grid_x.shape)
+
+
+def _draw_samples(ax: Any, X: np.ndarray, y: Any, classes, colors, legend: str) -> None:
+    """The samples, in black, or one scatter per class in its region's colour, with a legend."""
+    if y is None:
+        ax.scatter(X[:, 0], X[:, 1], color="k", s=12, gid="samples")
+        return
+    for k, label in enumerate(classes):
+        members = y == label
+        if members.any():
+            ax.scatter(
+                X[members, 0],
+                X[members, 1],
+                color=colors[k],
+                edgecolors="k",
+                linewidths=0.5,
+                s=20,
+                label=str(label),
+                gid=f"class {label}",
+            )
+    place_legend(ax, legend, title="class")
+
+
 def decision_boundary(
     model: Any,
     X: Any,
@@ -155,23 +202,7 @@ def decision_boundary(
     legend = check_legend(legend)
 
     xs, ys = _grid(X, resolution, margin)
-    grid_x, grid_y = np.meshgrid(xs, ys)
-    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    if features is not None:
-        from .units import crossed_parts
-
-        model, features = crossed_parts(model, features)
-        grid = features.transform(grid)
-    predicted = np.asarray(model.predict(grid))
-    if predicted.ndim == 2 and predicted.shape[1] == 1:
-        predicted = predicted[:, 0]
-    if predicted.shape != (resolution * resolution,):
-        raise ValueError(
-            f"model: expected predict() to return one label per grid point "
-            f"({resolution * resolution},), got {describe(predicted)}"
-        )
-    classes = np.unique(predicted if y is None else np.concatenate([predicted, y]))
-    index = np.searchsorted(classes, predicted).reshape(resolution, resolution)
+    classes, index = _predicted_classes(model, xs, ys, y, features)
 
     from matplotlib.collections import LineCollection
     from matplotlib.colors import ListedColormap
@@ -197,23 +228,7 @@ def decision_boundary(
     )
     borders.set_gid("borders")
     ax.add_collection(borders)
-    if y is None:
-        ax.scatter(X[:, 0], X[:, 1], color="k", s=12, gid="samples")
-    else:
-        for k, label in enumerate(classes):
-            members = y == label
-            if members.any():
-                ax.scatter(
-                    X[members, 0],
-                    X[members, 1],
-                    color=colors[k],
-                    edgecolors="k",
-                    linewidths=0.5,
-                    s=20,
-                    label=str(label),
-                    gid=f"class {label}",
-                )
-        place_legend(ax, legend, title="class")
+    _draw_samples(ax, X, y, classes, colors, legend)
     ax.set_xlim(box[0], box[1])
     ax.set_ylim(box[2], box[3])
     ax.set_xlabel(xlabel)
@@ -349,11 +364,12 @@ def _matrix_image(ax: Any, k: int, values: np.ndarray, largest: float):
     return image
 
 
-def _default_node_size(ax: Any, widest: int) -> float:
-    """Marker area (points²) that keeps the nodes of a ``widest``-unit column apart."""
-    height = ax.bbox.height * 72.0 / ax.figure.dpi  # axes height in points
-    spacing = height / (_TOP - _BOTTOM) / widest
-    return float(min(0.6 * spacing, 14.0) ** 2)
+def _default_node_size(ax: Any, widest: int, layers: int) -> float:
+    """Marker area (points²) that keeps the circles apart, and clear of the weight matrices."""
+    points = 72.0 / ax.figure.dpi
+    across = ax.bbox.height * points / (_TOP - _BOTTOM) / widest  # between two units
+    along = ax.bbox.width * points / layers  # between two layers
+    return float(min(0.6 * across, 1.4 * _MATRIX_PAD * along, 14.0) ** 2)
 
 
 def architecture(
@@ -448,7 +464,7 @@ def _draw_units(ax: Any, layers: tuple, circles: list, heights: list, node_size:
     from matplotlib.patches import Rectangle
 
     widest = max([size for size, circle in zip(layers, circles) if circle], default=1)
-    size = _default_node_size(ax, widest) if node_size is None else node_size
+    size = _default_node_size(ax, widest, len(layers)) if node_size is None else node_size
     for layer, (units, circle) in enumerate(zip(layers, circles)):
         if circle:
             ax.scatter(

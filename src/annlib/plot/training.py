@@ -168,6 +168,56 @@ def _distinct(values: list) -> list:
         return distinct
 
 
+def _table(
+    records: list[Mapping], x: str, y: str, value: str, aggregate: str | None
+) -> tuple[np.ndarray, list, list]:
+    """The (rows = y values, columns = x values) table of scores, NaN where no record is."""
+    xs = [_lookup(r, x, "x", i) for i, r in enumerate(records)]
+    ys = [_lookup(r, y, "y", i) for i, r in enumerate(records)]
+    scores = []
+    for i, record in enumerate(records):
+        score = _lookup(record, value, "value", i)
+        if isinstance(score, bool) or not isinstance(score, numbers.Real):
+            raise TypeError(
+                f"value: expected a number in results[{i}][{value!r}], got {describe(score)}"
+            )
+        scores.append(float(score))
+    columns, rows = _distinct(xs), _distinct(ys)
+
+    def position(distinct: list, item: Any) -> int:
+        return next(k for k, seen in enumerate(distinct) if item is seen or item == seen)
+
+    cells: dict[tuple[int, int], list[float]] = {}
+    for xv, yv, score in zip(xs, ys, scores):
+        cells.setdefault((position(rows, yv), position(columns, xv)), []).append(score)
+    table = np.full((len(rows), len(columns)), np.nan)
+    for (r, c), found in cells.items():
+        if len(found) > 1 and aggregate is None:
+            raise ValueError(
+                f"results: {len(found)} records share {x}={columns[c]!r}, {y}={rows[r]!r}; "
+                "pass aggregate='mean', 'max' or 'min', or filter the records"
+            )
+        table[r, c] = {"mean": np.mean, "max": np.max, "min": np.min}[aggregate or "mean"](found)
+
+    return table, columns, rows
+
+
+def _annotate(ax: Any, image: Any, table: np.ndarray, fmt: str) -> None:
+    """Write each finite cell's value on it, white on dark colours and black on light ones."""
+    low, high = image.norm.vmin, image.norm.vmax  # the colour scale the text sits on
+    for r, c in zip(*np.nonzero(np.isfinite(table))):  # failed runs stay blank like missing cells
+        shade = 0.0 if high == low else (table[r, c] - low) / (high - low)
+        ax.text(
+            c,
+            r,
+            format(table[r, c], fmt),
+            ha="center",
+            va="center",
+            fontsize="small",
+            color="white" if shade < 0.5 else "black",
+        )
+
+
 def grid_heatmap(
     results: Any,
     x: str,
@@ -232,32 +282,7 @@ def grid_heatmap(
         vmin = check_float(vmin, "vmin")
     if vmax is not None:
         vmax = check_float(vmax, "vmax", vmin, exclusive_minimum=True)
-    xs = [_lookup(r, x, "x", i) for i, r in enumerate(records)]
-    ys = [_lookup(r, y, "y", i) for i, r in enumerate(records)]
-    scores = []
-    for i, record in enumerate(records):
-        score = _lookup(record, value, "value", i)
-        if isinstance(score, bool) or not isinstance(score, numbers.Real):
-            raise TypeError(
-                f"value: expected a number in results[{i}][{value!r}], got {describe(score)}"
-            )
-        scores.append(float(score))
-    columns, rows = _distinct(xs), _distinct(ys)
-
-    def position(distinct: list, item: Any) -> int:
-        return next(k for k, seen in enumerate(distinct) if item is seen or item == seen)
-
-    cells: dict[tuple[int, int], list[float]] = {}
-    for xv, yv, score in zip(xs, ys, scores):
-        cells.setdefault((position(rows, yv), position(columns, xv)), []).append(score)
-    table = np.full((len(rows), len(columns)), np.nan)
-    for (r, c), found in cells.items():
-        if len(found) > 1 and aggregate is None:
-            raise ValueError(
-                f"results: {len(found)} records share {x}={columns[c]!r}, {y}={rows[r]!r}; "
-                "pass aggregate='mean', 'max' or 'min', or filter the records"
-            )
-        table[r, c] = {"mean": np.mean, "max": np.max, "min": np.min}[aggregate or "mean"](found)
+    table, columns, rows = _table(records, x, y, value, aggregate)
 
     ax = axes_to_draw_on(ax)
     masked = np.ma.masked_invalid(table)
@@ -275,19 +300,6 @@ def grid_heatmap(
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.figure.colorbar(image, ax=ax, label=value)
-    if annotate and np.isfinite(table).any():
-        low, high = image.norm.vmin, image.norm.vmax  # the colour scale the text sits on
-        for r, c in cells:
-            if not np.isfinite(table[r, c]):  # a failed run: left blank like a missing cell
-                continue
-            shade = 0.0 if high == low else (table[r, c] - low) / (high - low)
-            ax.text(
-                c,
-                r,
-                format(table[r, c], fmt),
-                ha="center",
-                va="center",
-                fontsize="small",
-                color="white" if shade < 0.5 else "black",
-            )
+    if annotate:
+        _annotate(ax, image, table, fmt)
     return ax
