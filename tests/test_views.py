@@ -77,6 +77,8 @@ def test_unit_maps_draws_one_map_per_unit_with_its_activations(circles):
     # One colour scale per layer, symmetric about zero.
     assert first.get_clim() == second.get_clim()
     assert first.get_clim()[0] == -first.get_clim()[1]
+    # A sigmoid output is a probability: pink at 0, white at 1/2, green at 1.
+    assert images["unit[3][0]"].get_clim() == (0.0, 1.0)
 
 
 def test_unit_maps_puts_the_samples_on_every_map(circles):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import as_float_array, check_float, check_int, describe
-from .units import _extent, crossed_parts, plane_grid, unit_maps
+from .units import _extent, activation_kinds, color_limits, crossed_parts, plane_grid, unit_maps
 
 #: What ``live`` can show, in the order it lays them out.
 LIVE_VIEWS = ("loss", "decision_boundary", "unit_maps", "architecture")
@@ -93,14 +93,14 @@ def update_views(placed: dict, model: Any, data: dict, resolution: int) -> bool:
             side = max(2, resolution // 2)
             grid = plane_grid(box, side)
             maps = network.forward(grid if features is None else features.transform(grid))
+            kinds = activation_kinds(network, tuple(network.layers))
             for layer, A in enumerate(maps):
-                scale = float(np.max(np.abs(A)))
-                scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+                limits = color_limits(kinds[layer], A)
                 for j in range(A.shape[1]):
                     image = found.get(f"unit[{layer}][{j}]")
                     if image is not None:
                         image.set_data(A[:, j].reshape(side, side))
-                        image.set_clim(-scale, scale)
+                        image.set_clim(*limits)
         else:
             ax.clear()
             from .model import architecture

@@ -76,13 +76,31 @@ def layer_names(layers: tuple[int, ...]) -> list[str]:
     return ["input"] + [f"hidden {k}" for k in range(1, len(layers) - 1)] + ["output"]
 
 
-def _tile(ax: Any, values: np.ndarray, x: float, y: float, scale: float, gid: str):
+def color_limits(kind: str, A: np.ndarray) -> tuple[float, float]:
+    """A layer's colour scale: probabilities (sigmoid, softmax) from 0 to 1, white at 1/2;
+    anything else symmetric about zero up to the layer's largest |activation|."""
+    if kind in ("sigmoid", "softmax"):
+        return 0.0, 1.0
+    scale = float(np.max(np.abs(A))) if A.size else 0.0
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    return -scale, scale
+
+
+def activation_kinds(network: Any, layers: tuple) -> list[str]:
+    """The activation of every layer: 'input', each hidden layer's, the output's."""
+    params = network.get_params() if callable(getattr(network, "get_params", None)) else {}
+    hidden = params.get("activation", "unknown")
+    hidden = [hidden] * (len(layers) - 2) if isinstance(hidden, str) else list(hidden)
+    return ["input", *hidden, params.get("output_activation", "unknown")]
+
+
+def _tile(ax: Any, values: np.ndarray, x: float, y: float, limits: tuple, gid: str):
     """One unit's picture as a 1 × 1 tile whose top-left corner is (x, y) (y pointing down)."""
     image = ax.imshow(
         values,
         cmap=UNIT_CMAP,
-        vmin=-scale,
-        vmax=scale,
+        vmin=limits[0],
+        vmax=limits[1],
         origin="lower",
         interpolation="nearest",
         extent=(x, x + 1.0, y + 1.0, y),
@@ -111,7 +129,8 @@ def unit_maps(
     one batched ``forward`` over a ``resolution`` × ``resolution`` grid.  Column
     ``l`` holds layer ``l`` (like ``architecture``); colours are pink below
     zero, white at zero, green above, on one scale per layer (its largest
-    |activation| on the grid), so the units of a layer compare at a glance.
+    |activation| on the grid), so the units of a layer compare at a glance;
+    sigmoid and softmax units go from pink at 0 through white at 1/2 to green at 1.
     The samples ``X`` are drawn on every tile, coloured by ``y``.
 
     A model trained on crossed features (``annlib.features.CrossedModel``, or
@@ -174,6 +193,7 @@ def unit_maps(
     grid = plane_grid(box, resolution)
     maps = network.forward(grid if features is None else features.transform(grid))
     first = 0 if features is not None else 1
+    kinds = activation_kinds(network, layers)
     shown = list(range(first, len(maps)))
     names = layer_names(layers)
     feature_names = (
@@ -201,14 +221,13 @@ def unit_maps(
     for column, layer in enumerate(shown):
         A = maps[layer]
         units = A.shape[1]
-        scale = float(np.max(np.abs(A))) if A.size else 0.0
-        scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+        limits = color_limits(kinds[layer], A)
         x = column * (1.0 + gap * 2)
         top = (tallest - units) * (1.0 + gap) / 2.0
         for j in range(units):
             yy = top + j * (1.0 + gap) + gap
             picture = A[:, j].reshape(resolution, resolution)
-            _tile(ax, picture, x, yy, scale, f"unit[{layer}][{j}]")
+            _tile(ax, picture, x, yy, limits, f"unit[{layer}][{j}]")
             if samples is not None:
                 u, v, colors = samples
                 ax.scatter(
@@ -300,14 +319,6 @@ _BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "bipolar_sigmoid": (-1.0
 _SATURATED = 0.02
 
 
-def _activation_names(network: Any, layers: tuple) -> list[str]:
-    """The activation of every weight layer's output (hidden ones, then the output's)."""
-    params = network.get_params() if callable(getattr(network, "get_params", None)) else {}
-    hidden = params.get("activation", "unknown")
-    hidden = [hidden] * (len(layers) - 2) if isinstance(hidden, str) else list(hidden)
-    return hidden + [params.get("output_activation", "unknown")]
-
-
 def layer_summary(activation: str, A: np.ndarray) -> str:
     """One sentence on a layer's activations ``A`` (samples × units): saturation or dead units."""
     units = A.shape[1]
@@ -353,7 +364,7 @@ def activations(model: Any, X: Any, ax: Any = None, bins: int = 40):
     bins = check_int(bins, "bins", 2, 1000)
     A = model.forward(X)
     names = layer_names(layers)
-    kinds = _activation_names(network, layers)
+    kinds = activation_kinds(network, layers)[1:]
     low = min(float(a.min()) for a in A[1:])
     high = max(float(a.max()) for a in A[1:])
     if not high > low:
