@@ -36,6 +36,18 @@ def test_import_annlib_needs_no_ipywidgets():
     assert annlib.playground.__module__ == "annlib.interactive"
 
 
+def test_without_ipywidgets_the_playground_says_how_to_get_it():
+    code = (
+        "import sys; sys.modules['ipywidgets'] = None\n"  # as if not installed
+        "import annlib\n"
+        "try:\n    annlib.playground()\nexcept ImportError as e:\n    print(e)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "pip install 'annlib[widgets]'" in result.stdout
+
+
 def test_it_starts_with_circles_x1_x2_and_two_tanh_layers(pg):
     assert pg.dataset.value == "circles"
     assert pg.model.layers == (2, 4, 2, 1)

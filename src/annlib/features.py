@@ -307,12 +307,15 @@ class CrossedModel:
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        """The model's predictions for the raw inputs ``X``."""
         return self.model.predict(self._crossed(X))
 
     def predict_proba(self, X: Any) -> np.ndarray:
+        """The model's class probabilities for the raw inputs ``X``."""
         return self.model.predict_proba(self._crossed(X))
 
     def outputs(self, X: Any) -> np.ndarray:
+        """The model's output activations for the raw inputs ``X``."""
         return self.model.outputs(self._crossed(X))
 
     def forward(self, X: Any) -> list[np.ndarray]:
@@ -320,12 +323,15 @@ class CrossedModel:
         return self.model.forward(self._crossed(X))
 
     def backward(self, X: Any, y: Any, **kwargs: Any) -> Any:
+        """The model's gradients (``MLP.backward``) on the features of ``X``."""
         return self.model.backward(self._crossed(X), y, **kwargs)
 
     def loss(self, X: Any, y: Any) -> float:
+        """The model's loss on the features of ``X``."""
         return self.model.loss(self._crossed(X), y)
 
     def accuracy(self, X: Any, y: Any) -> float:
+        """The model's accuracy on the features of ``X``."""
         return self.model.accuracy(self._crossed(X), y)
 
     @property
