@@ -144,6 +144,7 @@ class Playground:
             ]
         )
         self.figure = None
+        self._placed = self._classes = None
         self.reset()
 
     # ------------------------------------------------------------ layers
@@ -214,6 +215,7 @@ class Playground:
             self.X_train, self.X_test, self.y_train, self.y_test = split
             chosen = [name for name, box in self.features.items() if box.value]
             self.epoch = 0
+            self._placed = self._classes = None  # new data or model: the next frame is drawn anew
             self._retuned = 0  # the last epoch at which the optimizer settings changed
             self.train_loss: list[float] = []
             self.test_loss: list[float] = []
@@ -293,23 +295,24 @@ class Playground:
 
         from matplotlib.figure import Figure
 
-        from .plot.live import draw_views
+        from .plot.live import boundary_classes, draw_views, update_views
 
         with self._lock:
-            if self.figure is None:
-                self.figure = Figure(figsize=(15.0, 4.0))
-            self.figure.clear()
-            views = ("loss", "decision_boundary", "unit_maps", "architecture")
-            axes = self.figure.subplots(1, 4, width_ratios=[1.0, 1.2, 2.0, 1.2])
             curves = {"test": (self.test_epochs, self.test_loss)}
             if self.train_loss:
                 curves["train"] = (np.arange(1, len(self.train_loss) + 1), self.train_loss)
-            draw_views(
-                dict(zip(views, axes)),
-                self.crossed,
-                {"X": self.X_train, "y": self.y_train, "curves": curves},
-                40,
-            )
+            data = {"X": self.X_train, "y": self.y_train, "curves": curves}
+            data["classes"] = self._classes
+            # After a step only the values change: update the artists (a cheaper frame).
+            if self._placed is None or not update_views(self._placed, self.crossed, data, 40):
+                if self.figure is None:
+                    self.figure = Figure(figsize=(15.0, 4.0))
+                self.figure.clear()
+                views = ("loss", "decision_boundary", "unit_maps", "architecture")
+                axes = self.figure.subplots(1, 4, width_ratios=[1.0, 1.2, 2.0, 1.2])
+                self._placed = dict(zip(views, axes))
+                draw_views(self._placed, self.crossed, data, 40)
+                self._classes = boundary_classes(self.crossed, self.X_train, self.y_train, 40)
             buffer = io.BytesIO()
             self.figure.savefig(buffer, format="png", dpi=60)
             self.image.value = buffer.getvalue()

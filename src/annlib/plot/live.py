@@ -28,12 +28,10 @@ def draw_views(placed: dict, model: Any, data: dict, resolution: int) -> None:
         if view == "loss":
             for label, (epochs, values) in data.get("curves", {}).items():
                 ax.plot(epochs, values, label=label, gid=label)
-            ax.set_yscale("log")
-            # Plain tick labels: the default ones are mathtext, parsed anew at every frame.
-            from matplotlib.ticker import FormatStrFormatter, NullFormatter
-
-            ax.yaxis.set_major_formatter(FormatStrFormatter("%.3g"))
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            # A linear scale, as in the Playground: a log scale's tick labels are mathtext,
+            # parsed anew at every frame (a third of a frame's time), and plain log labels
+            # read badly over less than a decade.
+            ax.set_ylim(bottom=0.0)
             ax.set_xlabel("epoch")
             ax.set_title("loss", fontsize="medium")
             if data.get("curves"):
@@ -77,6 +75,7 @@ def update_views(placed: dict, model: Any, data: dict, resolution: int) -> bool:
                 found[label].set_data(epochs, values)
             ax.relim()
             ax.autoscale_view()
+            ax.set_ylim(bottom=0.0)
         elif view == "decision_boundary":
             if "regions" not in found:
                 return False
