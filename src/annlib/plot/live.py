@@ -167,13 +167,14 @@ class LiveView:
         if self._last is not None:
             self.train_seconds += now - self._last
         last = self.epochs is not None and epoch >= self.epochs
-        # Draw when the drawing so far plus one more frame (as long as the last one)
-        # stays within `budget` of the training time: overhead <= budget + one frame.
-        # Before the first frame, guess what one costs (a first frame measured 0.15-0.45 s
-        # on a busy 2-core machine, benchmarks/bench_live.py).
-        estimate = self.draw_seconds / self.draws if self.draws else 0.2
+        # Draw when the frames so far, this one and (if the fit's length is known) the last
+        # one, which is always drawn, stay within `budget` of the training time.  Before
+        # the first frame, guess what one costs: first frames measured 0.15-0.6 s on a
+        # busy 2-core machine (benchmarks/bench_live.py).
+        estimate = self.draw_seconds / self.draws if self.draws else 0.4
+        frames = 2 if self.epochs is not None else 1
         due = epoch % self.every == 0 and (
-            self.draw_seconds + estimate <= self.budget * self.train_seconds
+            self.draw_seconds + frames * estimate <= self.budget * self.train_seconds
         )
         if last or due:
             self.draw(model, history, epoch)
@@ -247,11 +248,14 @@ def live(
     >>> net.fit(X, y, 500, callback=view, callback_every=view.every)  # doctest: +SKIP
 
     Every ``every`` epochs the callback decides whether to draw: it draws when
-    the time spent drawing so far, plus one more frame, stays within
-    ``budget`` (10 %) of the time spent training, so watching never slows
-    training by more than that (plus one frame); the epoch ``epochs``, the
-    last, is always drawn.  Inside Jupyter the frame (a PNG) replaces the
-    previous one in the cell's output; elsewhere it is kept in ``view.png``.
+    the time spent drawing so far, plus this frame and the last one (frames
+    cost what the previous ones did), stays within ``budget`` (10 %) of the
+    time spent training.  The epoch ``epochs``, the last, is always drawn, so
+    a fit shorter than about ten frames' time pays for that one frame: on this
+    project's busy 2-core machine a frame costs 0.15-0.6 s while a toy fit of
+    2000 epochs takes 0.1-0.3 s (``benchmarks/bench_live.py``).  Inside Jupyter
+    the frame (a PNG) replaces the previous one in the cell's output;
+    elsewhere it is kept in ``view.png``.
 
     Parameters
     ----------
