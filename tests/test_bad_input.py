@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from conftest import gaussian_classes
 
+import annlib
 from annlib import MLP, Hopfield, capacity_curve, datasets, grid_search, plot, random_patterns
 from annlib.sklearn import MLPClassifier, MLPRegressor
 
@@ -70,9 +71,9 @@ CASES = [
     Case("mlp-batch-size-too-big", lambda: MLP([2, 1], batch_size=BIG), ValueError, r"^batch_size: expected an integer <="),
     Case("mlp-learning-rate-inf", lambda: MLP([2, 1], learning_rate=np.inf), ValueError, r"^learning_rate: expected a finite"),
     Case("mlp-learning-rate-complex", lambda: MLP([2, 1], learning_rate=1j), TypeError, r"^learning_rate: expected a real"),
-    Case("mlp-momentum-negative", lambda: MLP([2, 1], momentum=-0.1), ValueError, r"^momentum: expected a number >= 0"),
-    Case("mlp-beta1-one", lambda: MLP([2, 1], beta1=1.0), ValueError, r"^beta1: expected a number < 1"),
-    Case("mlp-eps-zero", lambda: MLP([2, 1], eps=0.0), ValueError, r"^eps: expected a number > 0"),
+    Case("mlp-momentum-negative", lambda: MLP([2, 1], momentum=-0.1), ValueError, r"^momentum: expected a number in \[0, 1\), got -0.1"),
+    Case("mlp-beta1-one", lambda: MLP([2, 1], beta1=1.0), ValueError, r"^beta1: expected a number in \[0, 1\), got 1"),
+    Case("mlp-eps-zero", lambda: MLP([2, 1], eps=0.0), ValueError, r"^eps: expected a finite number > 0, got 0"),
     Case("mlp-nesterov-string", lambda: MLP([2, 1], nesterov="no"), TypeError, r"^nesterov: expected True or False"),
     Case("mlp-seed-too-big", lambda: MLP([2, 1], seed=2**64), ValueError, r"^seed: expected an integer <="),
     Case("mlp-seed-string", lambda: MLP([2, 1], seed="abc"), TypeError, r"^seed: expected an integer"),
@@ -81,7 +82,7 @@ CASES = [
     Case("mlp-activation-none", lambda: MLP([2, 3, 1], activation=None), TypeError, r"^activation: expected a name"),
     Case("mlp-output-activation-int", lambda: MLP([2, 1], output_activation=3), TypeError, r"^output_activation: expected one of"),
     Case("mlp-init-mean-nan", lambda: MLP([2, 1], init_mean=np.nan), ValueError, r"^init_mean: expected a finite"),
-    Case("mlp-leaky-slope-negative", lambda: MLP([2, 1], leaky_slope=-0.5), ValueError, r"^leaky_slope: expected a number >= 0"),
+    Case("mlp-leaky-slope-negative", lambda: MLP([2, 1], leaky_slope=-0.5), ValueError, r"^leaky_slope: expected a number in \[0, 1\), got -0.5"),
     # ---------------------------------------------------------------- MLP methods
     Case("mlp-predict-3d", lambda: classifier().predict(np.zeros((2, 2, 2))), ValueError, r"^X: expected a 2-D array"),
     Case("mlp-predict-no-columns", lambda: classifier().predict(np.zeros((3, 0))), ValueError, r"^X: expected a non-empty"),
@@ -128,7 +129,7 @@ CASES = [
     Case("mlp-biases-wrong-shape", lambda: setattr(classifier(), "biases", [np.ones(2), np.ones(2)]), ValueError,
          r"^biases\[0\]: expected shape \(3,\)"),
     Case("mlp-set-params-dtype", lambda: classifier().set_params(dtype="float32"), ValueError, r"^dtype: cannot change"),
-    Case("mlp-set-params-momentum", lambda: classifier().set_params(momentum=2), ValueError, r"^momentum: expected a number < 1"),
+    Case("mlp-set-params-momentum", lambda: classifier().set_params(momentum=2), ValueError, r"^momentum: expected a number in \[0, 1\), got 2"),
     Case("mlp-save-path-none", lambda: MLP([2, 1]).save(None), TypeError, r"^path: expected a file name"),
     Case("mlp-load-path-int", lambda: MLP.load(3), TypeError, r"^path: expected a file name"),
     Case("mlp-load-missing", lambda: MLP.load("/nonexistent/model.npz"), FileNotFoundError, r"^path: no such file"),
@@ -206,15 +207,36 @@ CASES = [
     Case("hopfield-mode-unknown", lambda: Hopfield(8).recall(P8[0], mode="parallel"), ValueError, r"^mode: expected one of"),
     Case("hopfield-order-unknown", lambda: Hopfield(8).recall(P8[0], order="shuffled"), ValueError, r"^order: expected one of"),
     Case("hopfield-max-iter-zero", lambda: Hopfield(8).recall(P8[0], max_iter=0), ValueError, r"^max_iter: expected an integer >= 1"),
-    Case("hopfield-temperature-negative", lambda: Hopfield(8).recall(P8[0], temperature=-1), ValueError, r"^temperature: expected a number >= 0"),
+    Case("hopfield-temperature-negative", lambda: Hopfield(8).recall(P8[0], temperature=-1), ValueError, r"^temperature: expected a finite number >= 0, got -1"),
     Case("hopfield-positions-out-of-range", lambda: Hopfield(8).update(P8[0], positions=[9]), IndexError, r"^positions: expected unit indices in \[0, 8\)"),
     Case("hopfield-attractors-too-many-units", lambda: Hopfield(30).attractors(), ValueError, r"^n_units: expected at most 24 units"),
     Case("hopfield-load-missing", lambda: Hopfield.load("/nonexistent/net.npz"), FileNotFoundError, r"^path: no such file"),
-    Case("capacity-load-negative", lambda: capacity_curve(50, [-0.1]), ValueError, r"^loads: expected numbers > 0"),
-    Case("capacity-noise-above-one", lambda: capacity_curve(50, [0.1], noise=2), ValueError, r"^noise: expected a number <= 1"),
+    Case("hopfield-units-beyond-int", lambda: Hopfield(2**31), ValueError, r"^n_units: expected an integer <= 2147483647, got 2147483648"),
+    Case("hopfield-units-far-below-int", lambda: Hopfield(-BIG), ValueError, r"^n_units: expected an integer >= -2147483648"),
+    Case("hopfield-max-iter-beyond-int", lambda: Hopfield(8).recall(P8[0], max_iter=2**31), ValueError, r"^max_iter: expected an integer <= 2147483647"),
+    Case("hopfield-max-iter-far-below-int", lambda: Hopfield(8).recall(P8[0], max_iter=-BIG), ValueError, r"^max_iter: expected an integer >= -2147483648"),
+    Case("capacity-units-beyond-int", lambda: capacity_curve(2**31, [0.1]), ValueError, r"^n_units: expected an integer <= 2147483647"),
+    Case("capacity-trials-far-below-int", lambda: capacity_curve(50, [0.1], trials=-BIG), ValueError, r"^trials: expected an integer >= -2147483648"),
+    Case("capacity-max-iter-beyond-int", lambda: capacity_curve(50, [0.1], max_iter=2**63), ValueError, r"^max_iter: expected an integer <= 2147483647"),
+    Case("patterns-count-beyond-int", lambda: random_patterns(2**31, 4), ValueError, r"^P: expected an integer <= 2147483647"),
+    Case("set-num-threads-beyond-int", lambda: annlib.set_num_threads(2**31), ValueError, r"^n_threads: expected an integer <= 2147483647"),
+    Case("set-num-threads-far-below-int", lambda: annlib.set_num_threads(-BIG), ValueError, r"^n_threads: expected an integer >= -2147483648"),
+    Case("search-n-jobs-beyond-int", lambda: grid_search({"learning_rate": [0.1]}, X, Y, n_jobs=2**31, epochs=1), ValueError,
+         r"^n_jobs: expected an integer <= 2147483647"),
+    Case("search-huge-grid-without-n-iter", lambda: grid_search({"l2": list(range(1000)), "learning_rate": [0.1] * 1000}, X, Y), ValueError,
+         r"^param_grid: expected at most 100000 configurations to try them all, got 1000000; pass n_iter="),
+    Case("search-n-iter-too-many", lambda: grid_search({"l2": list(range(1000)), "learning_rate": [0.1] * 1000}, X, Y, n_iter=200_000), ValueError,
+         r"^n_iter: expected at most 100000 configurations"),
+    Case("plot-animation-epochs-beyond-int", lambda: plot.training_animation(classifier(), X, Y, 2**31, 1, path="never.gif"), ValueError,
+         r"^epochs: expected an integer <= 2147483647"),
+    Case("datasets-samples-beyond-int", lambda: datasets.two_gaussians(2**31), ValueError, r"^n: expected an integer <= 2147483647"),
+    Case("datasets-glyph-size-huge", lambda: datasets.glyphs("A", size=2**31), ValueError, r"^size: expected an integer <= 32768"),
+    Case("datasets-grid-huge", lambda: datasets.xy_grid(2**63, 2), ValueError, r"^height: expected an integer <= 32768"),
+    Case("capacity-load-negative", lambda: capacity_curve(50, [-0.1]), ValueError, r"^loads: expected finite numbers > 0, got -0.1"),
+    Case("capacity-noise-above-one", lambda: capacity_curve(50, [0.1], noise=2), ValueError, r"^noise: expected a number in \[0, 1\], got 2"),
     # ---------------------------------------------------------------- grid_search
     Case("search-unknown-key", lambda: grid_search({"hiden": [(4,)]}, X, Y), ValueError, r"^param_grid\['hiden'\]: unknown parameter"),
-    Case("search-bad-value", lambda: grid_search({"learning_rate": [-1]}, X, Y), ValueError, r"^param_grid\['learning_rate'\]\[0\]: expected a number > 0"),
+    Case("search-bad-value", lambda: grid_search({"learning_rate": [-1]}, X, Y), ValueError, r"^param_grid\['learning_rate'\]\[0\]: expected a finite number > 0, got -1"),
     Case("search-empty-values", lambda: grid_search({"learning_rate": []}, X, Y), ValueError, r"^param_grid\['learning_rate'\]: expected at least one value"),
     Case("search-hidden-zero", lambda: grid_search({"hidden": [(0,)]}, X, Y), ValueError, r"^param_grid\['hidden'\]\[0\]\[0\]: expected an integer >= 1"),
     Case("search-cv-one", lambda: grid_search({"learning_rate": [0.1]}, X, Y, cv=1), ValueError, r"^cv: expected an integer >= 2"),
@@ -224,7 +246,7 @@ CASES = [
     Case("search-y-length", lambda: grid_search({"learning_rate": [0.1]}, X[:5], Y), ValueError, r"^y: expected 5 targets"),
     # ---------------------------------------------------------------- scikit-learn estimators
     Case("sklearn-hidden-zero", lambda: MLPClassifier(hidden_layer_sizes=(0,), epochs=2).fit(X, Y), ValueError, r"^hidden_layer_sizes\[0\]: expected an integer >= 1"),
-    Case("sklearn-learning-rate-negative", lambda: MLPRegressor(learning_rate=-1, epochs=2).fit(X, X[:, 0]), ValueError, r"^learning_rate: expected a number > 0"),
+    Case("sklearn-learning-rate-negative", lambda: MLPRegressor(learning_rate=-1, epochs=2).fit(X, X[:, 0]), ValueError, r"^learning_rate: expected a finite number > 0, got -1"),
     Case("sklearn-activation-unknown", lambda: MLPClassifier(activation="swish", epochs=2).fit(X, Y), ValueError, r"^activation: expected one of"),
     Case("sklearn-partial-fit-without-classes", lambda: MLPClassifier(epochs=2).partial_fit(X, Y), ValueError, r"^classes: expected every class label"),
 ]

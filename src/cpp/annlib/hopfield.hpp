@@ -15,26 +15,48 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "annlib/control.hpp"
+#include "annlib/names.hpp"
 #include "annlib/random.hpp"
 
 namespace annlib {
 
 enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
+template <>
+inline constexpr auto kNames<HopfieldRule> = name_table<HopfieldRule>({
+    {"hebbian", HopfieldRule::hebbian},
+    {"storkey", HopfieldRule::storkey},
+    {"pseudoinverse", HopfieldRule::pseudoinverse},
+    {"sparse_hebbian", HopfieldRule::sparse_hebbian},
+});
+
 enum class UpdateMode { sync, async };
+template <>
+inline constexpr auto kNames<UpdateMode> = name_table<UpdateMode>({
+    {"sync", UpdateMode::sync},
+    {"async", UpdateMode::async},
+});
+
 enum class UpdateOrder { random, sequential };
+template <>
+inline constexpr auto kNames<UpdateOrder> = name_table<UpdateOrder>({
+    {"random", UpdateOrder::random},
+    {"sequential", UpdateOrder::sequential},
+});
+
 // What recall records in the energy trace.
 enum class EnergyTrace { none, sweep, unit };
-
-HopfieldRule hopfield_rule_from_name(const std::string& name);
-std::string hopfield_rule_name(HopfieldRule rule);
-UpdateMode update_mode_from_name(const std::string& name);
-UpdateOrder update_order_from_name(const std::string& name);
-EnergyTrace energy_trace_from_name(const std::string& name);
+template <>
+inline constexpr auto kNames<EnergyTrace> = name_table<EnergyTrace>({
+    {"none", EnergyTrace::none},
+    {"sweep", EnergyTrace::sweep},
+    {"unit", EnergyTrace::unit},
+});
 
 struct RecallOptions {
     UpdateMode mode = UpdateMode::async;
@@ -75,7 +97,7 @@ class Hopfield {
     // Random streams used so far: probe k of a call gets stream streams_used() + k,
     // so recalling a batch equals recalling its probes one by one, whatever the
     // number of threads.
-    std::uint64_t streams_used() const { return streams_used_; }
+    std::uint64_t streams_used() const { return streams_used_.load(); }
     Scalar low() const { return sparse() ? Scalar(0) : Scalar(-1); }
 
     const Matrix& weights() const { return W_; }
@@ -155,7 +177,8 @@ class Hopfield {
     bool zero_diagonal_;
     bool normalize_;
     std::uint64_t seed_;
-    std::uint64_t streams_used_ = 0;
+    // Atomic: concurrent recalls (readers under the Python lock) each reserve their own streams.
+    std::atomic<std::uint64_t> streams_used_{0};
     std::int64_t n_patterns_ = 0;
     double activity_ = 0.5;
     bool symmetric_ = true;
