@@ -16,16 +16,22 @@ except ImportError as error:  # pragma: no cover - only without a build
 
 from . import datasets
 from ._core import DivergenceError, get_num_threads, set_num_threads
+from .bam import BAM
+from .dense_memory import DenseAssociativeMemory
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
+from .modern_hopfield import ModernHopfield
 from .search import grid_search
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BAM",
+    "DenseAssociativeMemory",
     "DivergenceError",
     "Hopfield",
     "MLP",
+    "ModernHopfield",
     "capacity_curve",
     "datasets",
     "flip",

@@ -1,0 +1,301 @@
+"""Dense associative memory: binary units, energy -sum_mu F(xi^mu . s), capacity far beyond N.
+
+Krotov & Hopfield (2016), "Dense associative memory for pattern recognition"
+(NeurIPS), replaced the classical quadratic energy by ``E(s) = -sum_mu F(m_mu)``
+with the overlaps ``m_mu = xi^mu . s`` and ``F(x) = x^n``: for n = 2 it is the
+Hebbian Hopfield network, and the capacity grows like ``N^(n-1)``.  Demircigil
+et al. (2017), "On a model of associative memory with huge storage capacity"
+(J. Stat. Phys. 168), took ``F(x) = e^x``, with a capacity exponential in N.
+
+The update of unit i compares the energies of its two values with the other
+units fixed, ``s_i <- sign(sum_mu F(a_mu + xi_i^mu) - F(a_mu - xi_i^mu))`` where
+``a_mu = m_mu - xi_i^mu s_i``, and sign(0) = +1.  The C++ engine keeps each
+probe's P overlaps and updates them on a flip, so one visit costs P
+operations, and recalls many probes in parallel threads.
+
+>>> import annlib
+>>> memory = annlib.DenseAssociativeMemory(100, degree=3, seed=0)
+>>> patterns = annlib.random_patterns(200, 100, seed=1)   # twice N patterns
+>>> memory.train(patterns)
+>>> result = memory.recall(annlib.flip(patterns[0], 0.1, seed=2))
+>>> bool((result.states == patterns[0]).all())
+True
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._checks import (
+    FORMAT_VERSION,
+    as_float_array,
+    atomic_save_npz,
+    check_choice,
+    check_dtype,
+    check_int,
+    check_seed,
+    load_npz,
+)
+from .hopfield import MODES, ORDERS, ArrayLike, RecallResult, _check_track_energy
+
+__all__ = ["DenseAssociativeMemory", "INTERACTIONS"]
+
+#: Interaction functions F, in the engine's table order.
+INTERACTIONS = tuple(_core.dense_interactions())
+#: Largest polynomial degree n.
+MAX_DEGREE = _core.dense_max_degree()
+
+_ENGINES = {
+    np.dtype(np.float64): _core.DenseAssociativeMemory64,
+    np.dtype(np.float32): _core.DenseAssociativeMemory32,
+}
+
+
+def as_spin_states(value: Any, name: str, n_units: int, dtype: np.dtype) -> tuple[np.ndarray, bool]:
+    """Validated ±1 states as a C-contiguous (B, N) array, and whether one was given 1-D."""
+    array = as_float_array(value, name, dtype, ndim=(1, 2), columns=n_units)
+    single = array.ndim == 1
+    if single:
+        if array.shape[0] != n_units:
+            raise ValueError(f"{name}: expected {n_units} units, got {array.shape[0]}")
+        array = array.reshape(1, n_units)
+    bad = (array != 1.0) & (array != -1.0)
+    if bad.any():
+        raise ValueError(f"{name}: expected values -1 or +1, got {float(array[bad][0])!r}")
+    return array, single
+
+
+class DenseAssociativeMemory:
+    """A dense associative memory of ``n_units`` ±1 units.
+
+    Args:
+        n_units: number of units N (>= 1).
+        interaction: the function F of the energy ``E(s) = -sum_mu F(xi^mu . s)``:
+
+            * ``'polynomial'``: ``F(x) = x^n`` (n = ``degree``; n = 2 is the
+              classical Hebbian network with a zero diagonal);
+            * ``'rectified_polynomial'``: ``F(x) = max(x, 0)^n``, which ignores
+              patterns the state is anti-aligned with (no mirror attractors);
+            * ``'exponential'``: ``F(x) = e^x``.  Evaluated relative to the
+              largest overlap, so it never overflows; ``energy`` then reports
+              ``-log sum_mu e^(xi^mu . s)``, a monotone function of
+              ``-sum_mu e^(xi^mu . s)`` (which overflows past N ~ 700).
+        degree: n of the polynomial forms, 2 to ``MAX_DEGREE`` (ignored by
+            ``'exponential'``).
+        seed: seeds the random visiting orders; ``None`` draws one.
+        dtype: ``'float64'`` or ``'float32'``, the type of the state arrays (the
+            engine computes in double either way: overlaps are exact integers).
+
+    Raises:
+        TypeError, ValueError: for bad arguments, naming the argument.
+    """
+
+    def __init__(
+        self,
+        n_units: int,
+        interaction: str = "polynomial",
+        degree: int = 3,
+        seed: int | None = None,
+        dtype: Any = "float64",
+    ) -> None:
+        n_units = check_int(n_units, "n_units", 1)
+        interaction = check_choice(interaction, "interaction", INTERACTIONS)
+        degree = check_int(degree, "degree")
+        self._dtype = check_dtype(dtype)
+        self._engine = _ENGINES[self._dtype](n_units, interaction, degree, check_seed(seed))
+
+    # ---- properties -----------------------------------------------------------
+
+    @property
+    def n_units(self) -> int:
+        """Number of units N."""
+        return self._engine.n_units
+
+    @property
+    def interaction(self) -> str:
+        """The interaction function's name."""
+        return self._engine.interaction
+
+    @property
+    def degree(self) -> int:
+        """The degree n of the polynomial forms."""
+        return self._engine.degree
+
+    @property
+    def seed(self) -> int:
+        """The seed of the random visiting orders."""
+        return self._engine.seed
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Floating-point type of the state arrays."""
+        return self._dtype
+
+    @property
+    def n_patterns(self) -> int:
+        """Number of stored patterns P."""
+        return self._engine.n_patterns
+
+    @property
+    def patterns(self) -> np.ndarray:
+        """The stored patterns (P x N, a copy)."""
+        return self._engine.patterns
+
+    # ---- learning and dynamics --------------------------------------------------
+
+    def _states(self, value: Any, name: str) -> tuple[np.ndarray, bool]:
+        return as_spin_states(value, name, self.n_units, self._dtype)
+
+    def train(self, patterns: ArrayLike) -> None:
+        """Forget what was stored and store ``patterns`` (P x N of ±1, one per row).
+
+        Raises:
+            ValueError: empty set, wrong length or values other than ±1.
+        """
+        array, _ = self._states(patterns, "patterns")
+        self._engine.train(array)
+
+    def add(self, patterns: ArrayLike) -> None:
+        """Store ``patterns`` on top of those already stored."""
+        array, _ = self._states(patterns, "patterns")
+        self._engine.add(array)
+
+    def energy(self, states: ArrayLike) -> float | np.ndarray:
+        """Energy ``-sum_mu F(xi^mu . s)`` of one state (a float) or of each row.
+
+        For ``'exponential'`` it is ``-log sum_mu e^(xi^mu . s)`` (see the class).
+
+        Raises:
+            ValueError: bad states, or no stored patterns.
+        """
+        array, single = self._states(states, "states")
+        values = self._engine.energy(array)
+        return float(values[0]) if single else values
+
+    def stable(self, states: ArrayLike) -> bool | np.ndarray:
+        """Whether each state (row) is a fixed point of the update."""
+        array, single = self._states(states, "states")
+        flags = self._engine.stable(array)
+        return bool(flags[0]) if single else flags
+
+    def recall(
+        self,
+        probes: ArrayLike,
+        mode: str = "async",
+        order: str = "random",
+        max_iter: int = 100,
+        track_energy: bool | str = False,
+    ) -> RecallResult:
+        """Update ``probes`` until nothing changes (or ``max_iter`` sweeps/steps).
+
+        Args:
+            probes: one state (1-D) or many (2-D, one per row); many are recalled
+                in parallel threads, the GIL released.
+            mode: ``'async'`` (one unit at a time, each seeing the flips before it;
+                the energy never rises) or ``'sync'`` (every unit from the old
+                state; may end in a 2-cycle, reported in ``cycle``).
+            order: async visiting order, ``'random'`` (a fresh permutation per
+                sweep) or ``'sequential'``.
+            max_iter: most sweeps/steps, the one confirming convergence included.
+            track_energy: ``True`` (or ``'sweep'``/``'step'``) records the energy
+                after each sweep/step; ``'unit'`` after every single-unit visit
+                (async only).
+
+        Returns:
+            The ``RecallResult`` of ``Hopfield.recall`` (states, iterations,
+            converged, cycle, energy).  As there, a batch gives the same result
+            as its probes one by one, on any number of threads.
+        """
+        array, single = self._states(probes, "probes")
+        mode = check_choice(mode, "mode", MODES)
+        order = check_choice(order, "order", ORDERS)
+        max_iter = check_int(max_iter, "max_iter", 1)
+        trace = _check_track_energy(track_energy)
+        if trace == "unit" and mode == "sync":
+            raise ValueError(
+                "track_energy: expected False, True or 'step' with mode='sync', got 'unit'"
+            )
+        states, iterations, converged, cycle, energy = self._engine.recall(
+            array, mode, order, max_iter, trace
+        )
+        if single:
+            return RecallResult(
+                states[0],
+                int(iterations[0]),
+                bool(converged[0]),
+                bool(cycle[0]),
+                None if energy is None else energy[0],
+            )
+        return RecallResult(states, iterations, converged, cycle, energy)
+
+    # ---- persistence ------------------------------------------------------------
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "n_units": np.array(self.n_units),
+            "interaction": np.array(self.interaction),
+            "degree": np.array(self.degree),
+            "dtype": np.array(self._dtype.name),
+            "seed": np.array(self._engine.seed, dtype=np.uint64),
+            "streams_used": np.array(self._engine.streams_used, dtype=np.uint64),
+            "patterns": self.patterns.astype(np.int8),
+        }
+
+    @classmethod
+    def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> DenseAssociativeMemory:
+        try:
+            memory = cls(
+                int(arrays["n_units"]),
+                interaction=str(arrays["interaction"]),
+                degree=int(arrays["degree"]),
+                seed=int(arrays["seed"]),
+                dtype=str(arrays["dtype"]),
+            )
+            patterns = np.asarray(arrays["patterns"])
+            if patterns.size:
+                memory.train(patterns)
+            memory._engine.restore(int(arrays["streams_used"]))
+        except KeyError as missing:
+            raise ValueError(
+                f"path: {source} has no {missing} entry; it is not a complete saved "
+                "DenseAssociativeMemory"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"path: {source} holds an invalid saved DenseAssociativeMemory ({error})"
+            ) from None
+        return memory
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save to an ``.npz`` file (written atomically); ``load`` reads it."""
+        arrays = self._arrays()
+        arrays["annlib_kind"] = np.array("DenseAssociativeMemory")
+        arrays["format_version"] = np.array(FORMAT_VERSION)
+        atomic_save_npz(path, arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> DenseAssociativeMemory:
+        """Read a memory written by ``save``.
+
+        Raises:
+            FileNotFoundError: no such file.
+            ValueError: not a saved DenseAssociativeMemory, corrupt, or from a newer annlib.
+        """
+        arrays = load_npz(path, "DenseAssociativeMemory")
+        return cls._from_arrays(arrays, repr(os.fspath(path)))
+
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        return self._arrays()
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        self.__dict__.update(DenseAssociativeMemory._from_arrays(state, "pickled state").__dict__)
+
+    def __repr__(self) -> str:
+        return (
+            f"DenseAssociativeMemory(n_units={self.n_units}, interaction={self.interaction!r}, "
+            f"degree={self.degree}, n_patterns={self.n_patterns}, dtype='{self._dtype.name}')"
+        )
