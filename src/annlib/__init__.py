@@ -21,6 +21,7 @@ from .dense_memory import DenseAssociativeMemory
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
 from .modern_hopfield import ModernHopfield
+from .recall_analysis import basin_radius, classify_recall
 from .search import grid_search
 
 __version__ = "0.1.0"
@@ -32,7 +33,9 @@ __all__ = [
     "Hopfield",
     "MLP",
     "ModernHopfield",
+    "basin_radius",
     "capacity_curve",
+    "classify_recall",
     "datasets",
     "flip",
     "get_num_threads",
