@@ -14,9 +14,10 @@ except ImportError as error:  # pragma: no cover - only without a build
         "from the source tree without building does not work."
     ) from error
 
-from . import datasets
+from . import datasets, theory
 from ._core import DivergenceError, get_num_threads, set_num_threads
 from .bam import BAM
+from .capacity import bam_capacity_curve, dense_capacity_curve, modern_capacity_curve
 from .dense_memory import DenseAssociativeMemory
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
@@ -33,15 +34,19 @@ __all__ = [
     "Hopfield",
     "MLP",
     "ModernHopfield",
+    "bam_capacity_curve",
     "basin_radius",
     "capacity_curve",
     "classify_recall",
     "datasets",
+    "dense_capacity_curve",
     "flip",
     "get_num_threads",
     "grid_search",
+    "modern_capacity_curve",
     "random_patterns",
     "set_num_threads",
+    "theory",
 ]
 
 

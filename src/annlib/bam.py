@@ -32,6 +32,7 @@ from ._checks import (
     check_int,
     load_npz,
 )
+from ._lock import ModelLock
 from .dense_memory import as_spin_states
 from .hopfield import ArrayLike
 
@@ -61,10 +62,16 @@ class BAM:
 
     Args:
         dtype: ``'float64'`` or ``'float32'``.
+
+    Threads:
+        Any number of threads may read at once (``recall``, ``energy``, ``W``,
+        ``save``, pickling); a write (``train``, ``add``) waits for them and
+        runs alone (``annlib._lock.ModelLock``).
     """
 
     def __init__(self, dtype: Any = "float64") -> None:
         self._dtype = check_dtype(dtype)
+        self._lock = ModelLock()
         self._engine = _ENGINES[self._dtype]()
 
     @property
@@ -85,12 +92,14 @@ class BAM:
     @property
     def n_pairs(self) -> int:
         """Number of stored pairs."""
-        return self._engine.n_pairs
+        with self._lock.read():
+            return self._engine.n_pairs
 
     @property
     def W(self) -> np.ndarray:
         """The N_x x N_y weights ``sum_k x_k y_k^T`` (a copy)."""
-        return self._engine.get_weights()
+        with self._lock.read():
+            return self._engine.get_weights()
 
     def _pairs(self, X: ArrayLike, Y: ArrayLike, fresh: bool) -> tuple[np.ndarray, np.ndarray]:
         """Validated (P, N_x) and (P, N_y) arrays; ``fresh``: any sizes (a new memory)."""
@@ -107,13 +116,17 @@ class BAM:
 
         The sizes N_x and N_y become those of X's and Y's rows.
         """
-        self._engine.train(*self._pairs(X, Y, fresh=True))
+        pairs = self._pairs(X, Y, fresh=True)
+        with self._lock.write("train"):
+            self._engine.train(*pairs)
 
     def add(self, X: ArrayLike, Y: ArrayLike) -> None:
         """Store more pairs on top of those stored (same sizes)."""
         if self.n_pairs == 0:
             return self.train(X, Y)
-        self._engine.add(*self._pairs(X, Y, fresh=False))
+        pairs = self._pairs(X, Y, fresh=False)
+        with self._lock.write("add"):
+            self._engine.add(*pairs)
 
     def recall(
         self, x: ArrayLike | None = None, y: ArrayLike | None = None, max_iter: int = 100
@@ -137,7 +150,8 @@ class BAM:
         name, units = ("x", self.x_units) if from_x else ("y", self.y_units)
         start, single = as_spin_states(x if from_x else y, name, units, self._dtype)
         max_iter = check_int(max_iter, "max_iter", 1)
-        xs, ys, iterations, converged = self._engine.recall(start, from_x, max_iter)
+        with self._lock.read():
+            xs, ys, iterations, converged = self._engine.recall(start, from_x, max_iter)
         if single:
             return BamRecall(xs[0], ys[0], int(iterations[0]), bool(converged[0]))
         return BamRecall(xs, ys, iterations, converged)
@@ -150,17 +164,19 @@ class BAM:
         ys, _ = as_spin_states(y, "y", self.y_units, self._dtype)
         if xs.shape[0] != ys.shape[0]:
             raise ValueError(f"y: expected {xs.shape[0]} rows (one per x), got {ys.shape[0]}")
-        values = self._engine.energy(xs, ys)
+        with self._lock.read():
+            values = self._engine.energy(xs, ys)
         return float(values[0]) if single else values
 
     # ---- persistence ------------------------------------------------------------
 
     def _arrays(self) -> dict[str, np.ndarray]:
-        return {
-            "dtype": np.array(self._dtype.name),
-            "W": self.W,
-            "n_pairs": np.array(self.n_pairs),
-        }
+        with self._lock.read():
+            return {
+                "dtype": np.array(self._dtype.name),
+                "W": self._engine.get_weights(),
+                "n_pairs": np.array(self._engine.n_pairs),
+            }
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> BAM:
@@ -192,7 +208,14 @@ class BAM:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        self.__dict__.update(BAM._from_arrays(state, "pickled state").__dict__)
+        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh)
+            return
+        with lock.write("__setstate__"):  # an existing object: swap its whole state at once
+            fresh["_lock"] = lock
+            self.__dict__.update(fresh)
 
     def __repr__(self) -> str:
         return (

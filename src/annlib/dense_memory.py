@@ -40,6 +40,7 @@ from ._checks import (
     check_seed,
     load_npz,
 )
+from ._lock import ModelLock
 from .hopfield import MODES, ORDERS, ArrayLike, RecallResult, _check_track_energy
 
 __all__ = ["DenseAssociativeMemory", "INTERACTIONS"]
@@ -90,6 +91,10 @@ class DenseAssociativeMemory:
         dtype: ``'float64'`` or ``'float32'``, the type of the state arrays (the
             engine computes in double either way: overlaps are exact integers).
 
+    Threads:
+        Any number of threads may read at once (``recall``, ``energy``, ``stable``, ``patterns``, ``save``, pickling); a
+        write (``train``, ``add``) waits for them and runs alone (``annlib._lock.ModelLock``).
+
     Raises:
         TypeError, ValueError: for bad arguments, naming the argument.
     """
@@ -106,6 +111,7 @@ class DenseAssociativeMemory:
         interaction = check_choice(interaction, "interaction", INTERACTIONS)
         degree = check_int(degree, "degree")
         self._dtype = check_dtype(dtype)
+        self._lock = ModelLock()
         self._engine = _ENGINES[self._dtype](n_units, interaction, degree, check_seed(seed))
 
     # ---- properties -----------------------------------------------------------
@@ -138,12 +144,14 @@ class DenseAssociativeMemory:
     @property
     def n_patterns(self) -> int:
         """Number of stored patterns P."""
-        return self._engine.n_patterns
+        with self._lock.read():
+            return self._engine.n_patterns
 
     @property
     def patterns(self) -> np.ndarray:
         """The stored patterns (P x N, a copy)."""
-        return self._engine.patterns
+        with self._lock.read():
+            return self._engine.patterns
 
     # ---- learning and dynamics --------------------------------------------------
 
@@ -157,12 +165,14 @@ class DenseAssociativeMemory:
             ValueError: empty set, wrong length or values other than ±1.
         """
         array, _ = self._states(patterns, "patterns")
-        self._engine.train(array)
+        with self._lock.write("train"):
+            self._engine.train(array)
 
     def add(self, patterns: ArrayLike) -> None:
         """Store ``patterns`` on top of those already stored."""
         array, _ = self._states(patterns, "patterns")
-        self._engine.add(array)
+        with self._lock.write("add"):
+            self._engine.add(array)
 
     def energy(self, states: ArrayLike) -> float | np.ndarray:
         """Energy ``-sum_mu F(xi^mu . s)`` of one state (a float) or of each row.
@@ -173,13 +183,15 @@ class DenseAssociativeMemory:
             ValueError: bad states, or no stored patterns.
         """
         array, single = self._states(states, "states")
-        values = self._engine.energy(array)
+        with self._lock.read():
+            values = self._engine.energy(array)
         return float(values[0]) if single else values
 
     def stable(self, states: ArrayLike) -> bool | np.ndarray:
         """Whether each state (row) is a fixed point of the update."""
         array, single = self._states(states, "states")
-        flags = self._engine.stable(array)
+        with self._lock.read():
+            flags = self._engine.stable(array)
         return bool(flags[0]) if single else flags
 
     def recall(
@@ -219,9 +231,10 @@ class DenseAssociativeMemory:
             raise ValueError(
                 "track_energy: expected False, True or 'step' with mode='sync', got 'unit'"
             )
-        states, iterations, converged, cycle, energy = self._engine.recall(
-            array, mode, order, max_iter, trace
-        )
+        with self._lock.read():
+            states, iterations, converged, cycle, energy = self._engine.recall(
+                array, mode, order, max_iter, trace
+            )
         if single:
             return RecallResult(
                 states[0],
@@ -235,6 +248,10 @@ class DenseAssociativeMemory:
     # ---- persistence ------------------------------------------------------------
 
     def _arrays(self) -> dict[str, np.ndarray]:
+        with self._lock.read():
+            return self._arrays_unlocked()
+
+    def _arrays_unlocked(self) -> dict[str, np.ndarray]:
         return {
             "n_units": np.array(self.n_units),
             "interaction": np.array(self.interaction),
@@ -242,7 +259,7 @@ class DenseAssociativeMemory:
             "dtype": np.array(self._dtype.name),
             "seed": np.array(self._engine.seed, dtype=np.uint64),
             "streams_used": np.array(self._engine.streams_used, dtype=np.uint64),
-            "patterns": self.patterns.astype(np.int8),
+            "patterns": self._engine.patterns.astype(np.int8),
         }
 
     @classmethod
@@ -292,7 +309,14 @@ class DenseAssociativeMemory:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        self.__dict__.update(DenseAssociativeMemory._from_arrays(state, "pickled state").__dict__)
+        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh)
+            return
+        with lock.write("__setstate__"):  # an existing object: swap its whole state at once
+            fresh["_lock"] = lock
+            self.__dict__.update(fresh)
 
     def __repr__(self) -> str:
         return (

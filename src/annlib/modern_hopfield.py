@@ -44,6 +44,7 @@ from ._checks import (
     check_int,
     load_npz,
 )
+from ._lock import ModelLock
 from .hopfield import ArrayLike
 
 __all__ = ["ModernHopfield", "Retrieval"]
@@ -86,6 +87,10 @@ class ModernHopfield:
             small ones average them.  Can be changed later (``net.beta = ...``).
         dtype: ``'float64'`` or ``'float32'`` (patterns, states and arithmetic).
 
+    Threads:
+        Any number of threads may read at once (``retrieve``, ``update``, ``energy``, ``weights``, ``separation``, ``save``, pickling); a
+        write (``store``, ``add``, setting ``beta``) waits for them and runs alone (``annlib._lock.ModelLock``).
+
     Raises:
         TypeError, ValueError: for bad arguments, naming the argument.
     """
@@ -93,6 +98,7 @@ class ModernHopfield:
     def __init__(self, beta: float = 1.0, dtype: Any = "float64") -> None:
         beta = check_float(beta, "beta")
         self._dtype = check_dtype(dtype)
+        self._lock = ModelLock()
         self._engine = _ENGINES[self._dtype](beta)
 
     @property
@@ -102,7 +108,9 @@ class ModernHopfield:
 
     @beta.setter
     def beta(self, value: float) -> None:
-        self._engine.beta = check_float(value, "beta")
+        value = check_float(value, "beta")
+        with self._lock.write("beta"):
+            self._engine.beta = value
 
     @property
     def dtype(self) -> np.dtype:
@@ -117,12 +125,14 @@ class ModernHopfield:
     @property
     def n_patterns(self) -> int:
         """Number of stored patterns P."""
-        return self._engine.n_patterns
+        with self._lock.read():
+            return self._engine.n_patterns
 
     @property
     def patterns(self) -> np.ndarray:
         """The stored patterns X (P x N, a copy)."""
-        return self._engine.patterns
+        with self._lock.read():
+            return self._engine.patterns
 
     def _vectors(self, value: Any, name: str) -> tuple[np.ndarray, bool]:
         n = self.n_units
@@ -137,14 +147,16 @@ class ModernHopfield:
     def store(self, patterns: ArrayLike) -> None:
         """Replace the stored patterns by ``patterns`` (P x N real numbers, one per row)."""
         array = as_float_array(patterns, "patterns", self._dtype, ndim=2)
-        self._engine.store(array)
+        with self._lock.write("store"):
+            self._engine.store(array)
 
     def add(self, patterns: ArrayLike) -> None:
         """Store ``patterns`` (rows of N numbers) after those already stored."""
         if self.n_patterns == 0:
             return self.store(patterns)
         array, _ = self._vectors(patterns, "patterns")
-        self._engine.add(array)
+        with self._lock.write("add"):
+            self._engine.add(array)
 
     def retrieve(
         self,
@@ -195,10 +207,12 @@ class ModernHopfield:
             count, until = check_int(max_steps, "max_steps", 1), True
         else:
             count, until = check_int(steps, "steps", 1), False
-        scale = float(np.abs(self.patterns).max()) if self.n_patterns else 1.0
-        states, done, converged, pattern, weight = self._engine.retrieve(
-            array, count, until, tol * scale
-        )
+        with self._lock.read():
+            X = self._engine.patterns
+            scale = float(np.abs(X).max()) if X.size else 1.0
+            states, done, converged, pattern, weight = self._engine.retrieve(
+                array, count, until, tol * scale
+            )
         metastable = weight < metastable_below
         if single:
             return Retrieval(
@@ -218,13 +232,15 @@ class ModernHopfield:
     def weights(self, states: ArrayLike) -> np.ndarray:
         """The softmax weights ``softmax(beta X xi)`` of each state: (P,) or (B, P)."""
         array, single = self._vectors(states, "states")
-        out = self._engine.weights(array)
+        with self._lock.read():
+            out = self._engine.weights(array)
         return out[0] if single else out
 
     def energy(self, states: ArrayLike) -> float | np.ndarray:
         """The energy (see the module) of one state (a float) or of each row."""
         array, single = self._vectors(states, "states")
-        values = self._engine.energy(array)
+        with self._lock.read():
+            values = self._engine.energy(array)
         return float(values[0]) if single else values
 
     def separation(self) -> np.ndarray:
@@ -235,16 +251,18 @@ class ModernHopfield:
         (M the largest pattern norm); negative values mean another pattern
         overlaps it more than itself.
         """
-        return self._engine.separation()
+        with self._lock.read():
+            return self._engine.separation()
 
     # ---- persistence ------------------------------------------------------------
 
     def _arrays(self) -> dict[str, np.ndarray]:
-        return {
-            "beta": np.array(self.beta),
-            "dtype": np.array(self._dtype.name),
-            "patterns": self.patterns,
-        }
+        with self._lock.read():
+            return {
+                "beta": np.array(self._engine.beta),
+                "dtype": np.array(self._dtype.name),
+                "patterns": self._engine.patterns,
+            }
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> ModernHopfield:
@@ -279,7 +297,14 @@ class ModernHopfield:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        self.__dict__.update(ModernHopfield._from_arrays(state, "pickled state").__dict__)
+        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh)
+            return
+        with lock.write("__setstate__"):  # an existing object: swap its whole state at once
+            fresh["_lock"] = lock
+            self.__dict__.update(fresh)
 
     def __repr__(self) -> str:
         return (

@@ -38,6 +38,7 @@ import inspect as _inspect
 from ._common import LEGEND_PLACES, NEGATIVE_COLOR, POSITIVE_COLOR, ZERO_COLOR  # noqa: F401
 from .animation import ANIMATION_VIEWS, VIEWS, training_animation  # noqa: F401
 from .hopfield import capacity, energy, patterns  # noqa: F401
+from .memories import memory_capacity  # noqa: F401
 from .model import architecture, decision_boundary  # noqa: F401
 from .training import grid_heatmap, loss_curves  # noqa: F401
 

@@ -276,8 +276,8 @@ RecallResult<Scalar> DenseAssociativeMemory<Scalar>::recall(const ConstStates& p
         throw std::invalid_argument(
             "track_energy: expected 'none' or 'sweep' with mode 'sync', got 'unit'");
     const int count = static_cast<int>(probes.cols());
-    const std::uint64_t first_stream = streams_used_;
-    streams_used_ += static_cast<std::uint64_t>(count);
+    // Atomic: concurrent recalls (readers of the model) each reserve their own streams.
+    const std::uint64_t first_stream = streams_used_.fetch_add(static_cast<std::uint64_t>(count));
 
     RecallResult<Scalar> result;
     result.states = probes;

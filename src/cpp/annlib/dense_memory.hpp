@@ -24,6 +24,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -54,7 +55,7 @@ class DenseAssociativeMemory {
     Interaction interaction() const { return interaction_; }
     int degree() const { return degree_; }
     std::uint64_t seed() const { return seed_; }
-    std::uint64_t streams_used() const { return streams_used_; }
+    std::uint64_t streams_used() const { return streams_used_.load(); }
     Eigen::Index n_patterns() const { return X_.cols(); }
     // The stored patterns as columns (N x P).
     const Matrix& patterns() const { return X_; }
@@ -84,7 +85,7 @@ class DenseAssociativeMemory {
     Interaction interaction_;
     int degree_;
     std::uint64_t seed_;
-    std::uint64_t streams_used_ = 0;
+    std::atomic<std::uint64_t> streams_used_{0};
     Matrix X_;                         // N x P
     std::vector<std::int8_t> signs_;  // X_ unit-major: unit i's P signs at i * P
 };
