@@ -228,8 +228,8 @@ def fit_jobs32(
 
 # ---- associative memories after 1982 (annlib.DenseAssociativeMemory, ...) ----
 
-def dense_interactions() -> list[str]: ...
-def dense_max_degree() -> int: ...
+INTERACTIONS: tuple[str, ...]
+DENSE_MAX_DEGREE: int
 
 class _DenseMemoryEngine:
     def __init__(self, n_units: int, interaction: str, degree: int, seed: int) -> None: ...

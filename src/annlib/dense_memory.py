@@ -46,9 +46,9 @@ from .hopfield import MODES, ORDERS, ArrayLike, RecallResult, _check_track_energ
 __all__ = ["DenseAssociativeMemory", "INTERACTIONS"]
 
 #: Interaction functions F, in the engine's table order.
-INTERACTIONS = tuple(_core.dense_interactions())
+INTERACTIONS = _core.INTERACTIONS
 #: Largest polynomial degree n.
-MAX_DEGREE = _core.dense_max_degree()
+MAX_DEGREE = _core.DENSE_MAX_DEGREE
 
 _ENGINES = {
     np.dtype(np.float64): _core.DenseAssociativeMemory64,

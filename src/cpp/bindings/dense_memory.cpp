@@ -10,7 +10,8 @@ namespace {
 template <class Scalar>
 void bind_memory(py::module_& m, const char* name) {
     using Memory = annlib::DenseAssociativeMemory<Scalar>;
-    py::class_<Memory>(m, name, "Dense associative memory engine; use annlib.DenseAssociativeMemory.")
+    py::class_<Memory>(m, name,
+                       "Dense associative memory engine; use annlib.DenseAssociativeMemory.")
         .def(py::init([](int n_units, const std::string& interaction, int degree,
                          std::uint64_t seed) {
                  return std::make_unique<Memory>(
@@ -19,19 +20,17 @@ void bind_memory(py::module_& m, const char* name) {
              }),
              py::arg("n_units"), py::arg("interaction"), py::arg("degree"), py::arg("seed"))
         .def_property_readonly("n_units", &Memory::n_units)
-        .def_property_readonly("interaction",
-                               [](const Memory& memory) {
-                                   return std::string(annlib::name_of(memory.interaction()));
-                               })
+        .def_property_readonly(
+            "interaction",
+            [](const Memory& memory) { return std::string(annlib::name_of(memory.interaction())); })
         .def_property_readonly("degree", &Memory::degree)
         .def_property_readonly("seed", &Memory::seed)
         .def_property_readonly("streams_used", &Memory::streams_used)
         .def_property_readonly("n_patterns", &Memory::n_patterns)
-        .def_property_readonly(
-            "patterns",
-            [](const Memory& memory) {
-                return rows_of<Scalar>(ColumnMatrix<Scalar>(memory.patterns()));
-            })
+        .def_property_readonly("patterns",
+                               [](const Memory& memory) {
+                                   return rows_of<Scalar>(ColumnMatrix<Scalar>(memory.patterns()));
+                               })
         .def("restore", &Memory::restore, py::arg("streams_used"))
         .def(
             "train",
@@ -79,10 +78,11 @@ void bind_memory(py::module_& m, const char* name) {
                const std::string& order, int max_iter, const std::string& track_energy) {
                 const auto columns = columns_of(probes, "probes");
                 annlib::RecallOptions options;
-                options.mode = annlib::update_mode_from_name(mode);
-                options.order = annlib::update_order_from_name(order);
+                options.mode = annlib::from_name<annlib::UpdateMode>(mode, "mode");
+                options.order = annlib::from_name<annlib::UpdateOrder>(order, "order");
                 options.max_iter = max_iter;
-                options.track_energy = annlib::energy_trace_from_name(track_energy);
+                options.track_energy =
+                    annlib::from_name<annlib::EnergyTrace>(track_energy, "track_energy");
                 const auto interrupt = python_interrupt();
                 annlib::RecallResult<Scalar> result;
                 {
@@ -110,11 +110,7 @@ void bind_memory(py::module_& m, const char* name) {
 void bind_dense_memory(py::module_& m) {
     bind_memory<double>(m, "DenseAssociativeMemory64");
     bind_memory<float>(m, "DenseAssociativeMemory32");
-    m.def("dense_interactions", &annlib::names<annlib::Interaction>,
-          "Names of the dense memory's interaction functions, in the engine's table order.");
-    m.def(
-        "dense_max_degree", [] { return annlib::DenseAssociativeMemory<double>::max_degree; },
-        "Largest polynomial degree of a dense associative memory.");
+    m.attr("DENSE_MAX_DEGREE") = annlib::DenseAssociativeMemory<double>::max_degree;
 }
 
 }  // namespace annlib_bindings
