@@ -1,7 +1,7 @@
 """The memories under concurrent use: every read sees the model before or after a write.
 
-Without the lock the dense case crashes or reads a half-trained memory and the BAM
-case reads a half-trained matrix (measured: 2 of 31 and nearly all reads wrong).
+Measured with these sizes over 30 rounds of writes, without the lock: the dense
+memory crashed or gave 2 wrong reads of 31, the BAM nearly every read wrong.
 """
 
 from __future__ import annotations

@@ -120,6 +120,11 @@ class Hopfield:
               ``W = (1/N) sum_p (p - rho)(p - rho)^T`` (also ``train(..., sparse=True)``).
               Such networks need a threshold: ``bias = rho (1 - rho) (1/2 - rho)``
               lies halfway between the fields of active and inactive units.
+            * ``'perceptron'``: each unit trained as a perceptron until every
+              pattern is stable with the ``margin`` (Gardner 1988): up to 2N
+              random patterns at margin 0.  W is not symmetric (no energy).
+              ``train`` raises RuntimeError, keeping the weights reached, when
+              ``max_epochs`` passes do not suffice; ``perceptron_report`` tells.
         zero_diagonal: set ``W_ii = 0`` after learning (no self-coupling).
         normalize: keep the factor 1/N; ``False`` gives N times the weights
             (for the Hebbian rule exactly ``W = sum_p p p^T``).
@@ -127,6 +132,9 @@ class Hopfield:
         seed: seeds every random choice (update orders, Glauber noise); ``None``
             draws one.
         dtype: ``'float64'`` or ``'float32'`` (weights, states and arithmetic).
+        margin: the perceptron rule's stability margin kappa >= 0, in units
+            where a unit's stability is ``xi_i h_i sqrt(N) / |w_i|``.
+        max_epochs: the perceptron rule's most passes over the patterns.
 
     Raises:
         TypeError, ValueError: for bad arguments, naming the argument.
@@ -146,6 +154,8 @@ class Hopfield:
         bias: float | ArrayLike = 0.0,
         seed: int | None = None,
         dtype: Any = "float64",
+        margin: float = 0.0,
+        max_epochs: int = 1000,
     ) -> None:
         n_units = check_int(n_units, "n_units", maximum=ENGINE_INT_MAX)
         rule = check_name(rule, "rule", RULES)
@@ -154,6 +164,9 @@ class Hopfield:
         self._dtype = check_dtype(dtype)
         self._engine = _ENGINES[self._dtype](
             n_units, rule, zero_diagonal, normalize, check_seed(seed)
+        )
+        self._engine.set_perceptron(
+            check_float(margin, "margin"), check_int(max_epochs, "max_epochs")
         )
         self.bias = bias
 
@@ -298,6 +311,28 @@ class Hopfield:
         array, _ = self._states(patterns, "patterns", sparse=target == "sparse_hebbian")
         self._engine.set_rule(target)
         self._engine.train(array)
+        self._check_perceptron()
+
+    @property
+    def perceptron_report(self) -> dict[str, Any]:
+        """What the perceptron rule's last ``train``/``add`` reached.
+
+        ``epochs`` (passes over the patterns, the most any unit needed),
+        ``converged``, ``unstable`` (unit-pattern pairs still below the margin)
+        and ``worst_stability`` (the smallest ``xi_i h_i sqrt(N) / |w_i|``).
+        """
+        return self._engine.perceptron_report
+
+    def _check_perceptron(self) -> None:
+        report = self._engine.perceptron_report
+        if self.rule == "perceptron" and not report["converged"]:
+            raise RuntimeError(
+                f"perceptron: did not converge in max_epochs={self._engine.max_epochs} epochs: "
+                f"{report['unstable']} unit-pattern pairs still below margin "
+                f"{self._engine.margin} (worst stability {report['worst_stability']:.3g}); the "
+                "weights reached are kept.  Store fewer patterns (at most 2N at margin 0, "
+                "fewer with a margin), lower the margin or raise max_epochs"
+            )
 
     def add(self, patterns: ArrayLike) -> None:
         """Learn ``patterns`` on top of what is stored (same rule, same form).
@@ -311,6 +346,7 @@ class Hopfield:
             self._engine.train(array)  # the activity comes from the first patterns
         else:
             self._engine.add(array)
+        self._check_perceptron()
 
     # ---- dynamics ---------------------------------------------------------------
 
@@ -475,6 +511,9 @@ class Hopfield:
             "projection_diagonal": np.asarray(engine.projection_diagonal, dtype=self._dtype),
             "activity": np.array(engine.activity),
             "n_patterns": np.array(engine.n_patterns),
+            "margin": np.array(engine.margin),
+            "max_epochs": np.array(engine.max_epochs),
+            "perceptron_patterns": engine.perceptron_patterns.astype(np.int8),
         }
         stored = engine.stored_patterns
         if stored is not None:
@@ -491,6 +530,8 @@ class Hopfield:
                 normalize=bool(arrays["normalize"]),
                 seed=int(arrays["seed"]),
                 dtype=str(arrays["dtype"]),
+                margin=float(arrays.get("margin", 0.0)),
+                max_epochs=int(arrays.get("max_epochs", 1000)),
             )
             net.W = arrays["W"]
             net.bias = arrays["bias"]
@@ -500,6 +541,10 @@ class Hopfield:
                 int(arrays["n_patterns"]),
                 int(arrays["streams_used"]),
             )
+            if arrays.get("perceptron_patterns", np.empty((0, 0))).size:
+                net._engine.restore_perceptron_patterns(
+                    np.asarray(arrays["perceptron_patterns"], dtype=net._dtype)
+                )
             if "patterns" in arrays:  # older files keep only W
                 net._engine.restore_patterns(np.asarray(arrays["patterns"], dtype=net._dtype))
         except KeyError as missing:

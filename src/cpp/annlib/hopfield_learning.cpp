@@ -24,6 +24,7 @@ void Hopfield<Scalar>::train(const ConstStates& patterns) {
     projection_diagonal_.setZero();
     symmetric_ = true;
     n_patterns_ = 0;
+    perceptron_patterns_.resize(n_, 0);
     forget_patterns();
     add(patterns);
 }
@@ -53,6 +54,9 @@ void Hopfield<Scalar>::add(const ConstStates& patterns) {
             break;
         case HopfieldRule::pseudoinverse:
             learn_pseudoinverse(patterns);
+            break;
+        case HopfieldRule::perceptron:
+            learn_perceptron(patterns);
             break;
     }
     n_patterns_ += patterns.cols();
