@@ -41,6 +41,8 @@ class MLPConfig:
     beta1: float
     beta2: float
     eps: float
+    rho: float
+    centered: bool
     l2: float
     batch_size: int
     shuffle: bool
@@ -72,6 +74,9 @@ class _MLPEngine:
         self, X: npt.ArrayLike, T: npt.ArrayLike, rule: str, threshold: float
     ) -> int: ...
     def gradient(self, X: npt.ArrayLike, T: npt.ArrayLike) -> np.ndarray: ...
+    def gradient_and_deltas(
+        self, X: npt.ArrayLike, T: npt.ArrayLike
+    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
     def step(self, X: npt.ArrayLike, T: npt.ArrayLike) -> float: ...
     def fit(
         self,

@@ -18,9 +18,7 @@ around every writer.
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from typing import Iterator
 
 
 class ModelLock:
@@ -31,43 +29,51 @@ class ModelLock:
     otherwise wait for a writer that waits for it.
     """
 
-    __slots__ = ("_condition", "_readers", "_writer", "_writers_waiting")
+    __slots__ = ("_mutex", "_condition", "_readers", "_writer", "_writers_waiting", "_read")
 
     def __init__(self) -> None:
-        self._condition = threading.Condition(threading.Lock())
+        # Entered directly (C speed); the condition on the same mutex is only for waiting.
+        self._mutex = threading.Lock()
+        self._condition = threading.Condition(self._mutex)
         self._readers: dict[int, int] = {}  # thread id -> nesting depth
         self._writer: int | None = None
         self._writers_waiting = 0
+        self._read = _Reading(self)
 
-    @contextlib.contextmanager
-    def read(self) -> Iterator[None]:
-        """Hold the lock shared for the block."""
-        me = threading.get_ident()
-        with self._condition:
-            if self._writer != me and me not in self._readers:
-                while self._writer is not None or self._writers_waiting:
-                    self._condition.wait()
-            self._readers[me] = self._readers.get(me, 0) + 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                depth = self._readers.pop(me) - 1
-                if depth:
-                    self._readers[me] = depth
-                elif not self._readers:
-                    self._condition.notify_all()
+    def read(self) -> "_Reading":
+        """Hold the lock shared for a ``with`` block."""
+        return self._read  # stateless: the state is in the lock, per thread
 
-    @contextlib.contextmanager
-    def write(self, what: str) -> Iterator[None]:
-        """Hold the lock exclusively for the block; ``what`` names the call in errors.
+    def write(self, what: str) -> "_Writing":
+        """Hold the lock exclusively for a ``with`` block; ``what`` names the call in errors.
 
-        Raises:
+        Raises (on entering the block):
             RuntimeError: this thread already holds the lock (a training call
                 from inside a ``fit`` callback, or from a reader of the model).
         """
+        return _Writing(self, what)
+
+    def _acquire_read(self) -> None:
         me = threading.get_ident()
-        with self._condition:
+        with self._mutex:
+            depth = self._readers.get(me, 0)
+            if not depth and self._writer != me:
+                while self._writer is not None or self._writers_waiting:
+                    self._condition.wait()
+            self._readers[me] = depth + 1
+
+    def _release_read(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            depth = self._readers.pop(me) - 1
+            if depth:
+                self._readers[me] = depth
+            elif not self._readers:
+                self._condition.notify_all()
+
+    def _acquire_write(self, what: str) -> None:
+        me = threading.get_ident()
+        with self._mutex:
             if self._writer == me or me in self._readers:
                 raise RuntimeError(
                     f"{what}: cannot change the model while this thread is using it (called from "
@@ -83,13 +89,40 @@ class ModelLock:
                 raise
             self._writers_waiting -= 1
             self._writer = me
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._writer = None
-                self._condition.notify_all()
+
+    def _release_write(self) -> None:
+        with self._mutex:
+            self._writer = None
+            self._condition.notify_all()
 
     def __repr__(self) -> str:
         state = "writing" if self._writer is not None else f"{len(self._readers)} reader(s)"
         return f"<ModelLock {state}>"
+
+
+# Plain classes rather than contextlib.contextmanager: a read wraps every predict,
+# and a generator-based manager costs several times as much as the lock itself.
+class _Reading:
+    __slots__ = ("_lock",)
+
+    def __init__(self, lock: ModelLock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        self._lock._acquire_read()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock._release_read()
+
+
+class _Writing:
+    __slots__ = ("_lock", "_what")
+
+    def __init__(self, lock: ModelLock, what: str) -> None:
+        self._lock, self._what = lock, what
+
+    def __enter__(self) -> None:
+        self._lock._acquire_write(self._what)
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock._release_write()

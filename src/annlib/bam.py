@@ -26,17 +26,22 @@ import numpy as np
 from . import _core
 from ._checks import (
     FORMAT_VERSION,
+    StateArrays,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_dtype,
     check_int,
-    load_npz,
+    open_model_file,
 )
 from ._lock import ModelLock
 from .dense_memory import as_spin_states
 from .hopfield import ArrayLike
 
 __all__ = ["BAM", "BamRecall"]
+
+#: The entries of a saved memory.
+_FILE_ENTRIES = ("dtype", "W", "n_pairs")
 
 _ENGINES = {np.dtype(np.float64): _core.BAM64, np.dtype(np.float32): _core.BAM32}
 
@@ -179,17 +184,13 @@ class BAM:
             }
 
     @classmethod
-    def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> BAM:
-        try:
-            memory = cls(dtype=str(arrays["dtype"]))
-            W = as_float_array(arrays["W"], "W", memory._dtype, ndim=2, allow_empty=True)
-            memory._engine.restore(W, int(arrays["n_pairs"]))
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {source} has no {missing} entry; it is not a complete saved BAM"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"path: {source} holds an invalid saved BAM ({error})") from None
+    def _from_file(cls, file: Any) -> BAM:
+        memory = cls(dtype=str(file.read("dtype", "U", (), max_bytes=256)))
+        W = as_float_array(
+            file.read("W", "f", (None, None)), "W", memory._dtype, ndim=2, allow_empty=True
+        )
+        pairs = check_int(file.read("n_pairs", "iu", ()).item(), "n_pairs", 0)
+        memory._engine.restore(W, pairs)
         return memory
 
     def save(self, path: str | os.PathLike) -> None:
@@ -201,14 +202,33 @@ class BAM:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> BAM:
-        """Read a memory written by ``save`` (FileNotFoundError, ValueError as ``Hopfield.load``)."""
-        return cls._from_arrays(load_npz(path, "BAM"), repr(os.fspath(path)))
+        """Read a memory written by ``save`` (every entry checked before it is used).
+
+        Raises:
+            FileNotFoundError: no such file.
+            ValueError: not a saved BAM, corrupt, or from a newer annlib.
+        """
+        with open_model_file(path, "BAM", _FILE_ENTRIES) as file:
+            return cls._load(file)
+
+    @classmethod
+    def _load(cls, file: Any) -> BAM:
+        try:
+            return cls._from_file(file)
+        except UnreadableFile:
+            raise
+        except KeyError as missing:
+            raise ValueError(
+                f"path: {file.source} has no {missing} entry; it is not a complete saved BAM"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"path: {file.source} holds an invalid saved BAM ({error})") from None
 
     def __getstate__(self) -> dict[str, np.ndarray]:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
         lock = self.__dict__.get("_lock")
         if lock is None:  # unpickling: a new object
             self.__dict__.update(fresh)

@@ -32,13 +32,15 @@ import numpy as np
 from . import _core
 from ._checks import (
     FORMAT_VERSION,
+    StateArrays,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_choice,
     check_dtype,
     check_int,
     check_seed,
-    load_npz,
+    open_model_file,
 )
 from ._lock import ModelLock
 from .hopfield import MODES, ORDERS, ArrayLike, RecallResult, _check_track_energy
@@ -49,6 +51,9 @@ __all__ = ["DenseAssociativeMemory", "INTERACTIONS"]
 INTERACTIONS = _core.INTERACTIONS
 #: Largest polynomial degree n.
 MAX_DEGREE = _core.DENSE_MAX_DEGREE
+
+#: The entries of a saved memory.
+_FILE_ENTRIES = ("n_units", "interaction", "degree", "dtype", "seed", "streams_used", "patterns")
 
 _ENGINES = {
     np.dtype(np.float64): _core.DenseAssociativeMemory64,
@@ -263,28 +268,20 @@ class DenseAssociativeMemory:
         }
 
     @classmethod
-    def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> DenseAssociativeMemory:
-        try:
-            memory = cls(
-                int(arrays["n_units"]),
-                interaction=str(arrays["interaction"]),
-                degree=int(arrays["degree"]),
-                seed=int(arrays["seed"]),
-                dtype=str(arrays["dtype"]),
-            )
-            patterns = np.asarray(arrays["patterns"])
-            if patterns.size:
-                memory.train(patterns)
-            memory._engine.restore(int(arrays["streams_used"]))
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {source} has no {missing} entry; it is not a complete saved "
-                "DenseAssociativeMemory"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"path: {source} holds an invalid saved DenseAssociativeMemory ({error})"
-            ) from None
+    def _from_file(cls, file: Any) -> DenseAssociativeMemory:
+        n = check_int(file.read("n_units", "iu", ()).item(), "n_units", 1)
+        memory = cls(
+            n,
+            interaction=str(file.read("interaction", "U", (), max_bytes=256)),
+            degree=check_int(file.read("degree", "iu", ()).item(), "degree"),
+            seed=check_int(file.read("seed", "iu", ()).item(), "seed", 0, 2**64 - 1),
+            dtype=str(file.read("dtype", "U", (), max_bytes=256)),
+        )
+        patterns = file.read("patterns", "iuf", (None, n))
+        if patterns.size:
+            memory.train(patterns)
+        streams = file.read("streams_used", "iu", ()).item()
+        memory._engine.restore(check_int(streams, "streams_used", 0, 2**64 - 1))
         return memory
 
     def save(self, path: str | os.PathLike) -> None:
@@ -296,20 +293,35 @@ class DenseAssociativeMemory:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> DenseAssociativeMemory:
-        """Read a memory written by ``save``.
+        """Read a memory written by ``save`` (every entry checked before it is used).
 
         Raises:
             FileNotFoundError: no such file.
             ValueError: not a saved DenseAssociativeMemory, corrupt, or from a newer annlib.
         """
-        arrays = load_npz(path, "DenseAssociativeMemory")
-        return cls._from_arrays(arrays, repr(os.fspath(path)))
+        with open_model_file(path, "DenseAssociativeMemory", _FILE_ENTRIES) as file:
+            return cls._load(file)
+
+    @classmethod
+    def _load(cls, file: Any) -> DenseAssociativeMemory:
+        try:
+            return cls._from_file(file)
+        except UnreadableFile:
+            raise
+        except KeyError as missing:
+            raise ValueError(
+                f"path: {file.source} has no {missing} entry; it is not a complete saved DenseAssociativeMemory"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"path: {file.source} holds an invalid saved DenseAssociativeMemory ({error})"
+            ) from None
 
     def __getstate__(self) -> dict[str, np.ndarray]:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
         lock = self.__dict__.get("_lock")
         if lock is None:  # unpickling: a new object
             self.__dict__.update(fresh)

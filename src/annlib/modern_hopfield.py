@@ -37,17 +37,22 @@ import numpy as np
 from . import _core
 from ._checks import (
     FORMAT_VERSION,
+    StateArrays,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_dtype,
     check_float,
     check_int,
-    load_npz,
+    open_model_file,
 )
 from ._lock import ModelLock
 from .hopfield import ArrayLike
 
 __all__ = ["ModernHopfield", "Retrieval"]
+
+#: The entries of a saved network.
+_FILE_ENTRIES = ("beta", "dtype", "patterns")
 
 _ENGINES = {
     np.dtype(np.float64): _core.ModernHopfield64,
@@ -265,20 +270,12 @@ class ModernHopfield:
             }
 
     @classmethod
-    def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> ModernHopfield:
-        try:
-            net = cls(float(arrays["beta"]), dtype=str(arrays["dtype"]))
-            patterns = np.asarray(arrays["patterns"])
-            if patterns.size:
-                net.store(patterns)
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {source} has no {missing} entry; it is not a complete saved ModernHopfield"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"path: {source} holds an invalid saved ModernHopfield ({error})"
-            ) from None
+    def _from_file(cls, file: Any) -> ModernHopfield:
+        beta = check_float(file.read("beta", "f", ()).item(), "beta")
+        net = cls(beta, dtype=str(file.read("dtype", "U", (), max_bytes=256)))
+        patterns = file.read("patterns", "f", (None, None))
+        if patterns.size:
+            net.store(patterns)
         return net
 
     def save(self, path: str | os.PathLike) -> None:
@@ -290,14 +287,35 @@ class ModernHopfield:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> ModernHopfield:
-        """Read a network written by ``save`` (FileNotFoundError, ValueError as ``Hopfield.load``)."""
-        return cls._from_arrays(load_npz(path, "ModernHopfield"), repr(os.fspath(path)))
+        """Read a network written by ``save`` (every entry checked before it is used).
+
+        Raises:
+            FileNotFoundError: no such file.
+            ValueError: not a saved ModernHopfield, corrupt, or from a newer annlib.
+        """
+        with open_model_file(path, "ModernHopfield", _FILE_ENTRIES) as file:
+            return cls._load(file)
+
+    @classmethod
+    def _load(cls, file: Any) -> ModernHopfield:
+        try:
+            return cls._from_file(file)
+        except UnreadableFile:
+            raise
+        except KeyError as missing:
+            raise ValueError(
+                f"path: {file.source} has no {missing} entry; it is not a complete saved ModernHopfield"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"path: {file.source} holds an invalid saved ModernHopfield ({error})"
+            ) from None
 
     def __getstate__(self) -> dict[str, np.ndarray]:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._from_arrays(state, "pickled state").__dict__
+        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
         lock = self.__dict__.get("_lock")
         if lock is None:  # unpickling: a new object
             self.__dict__.update(fresh)

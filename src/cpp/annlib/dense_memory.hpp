@@ -36,11 +36,11 @@ namespace annlib {
 
 enum class Interaction { polynomial, rectified_polynomial, exponential };
 template <>
-inline constexpr NameTable<Interaction, 3> kNames<Interaction> = {{
+inline constexpr auto kNames<Interaction> = name_table<Interaction>({
     {"polynomial", Interaction::polynomial},
     {"rectified_polynomial", Interaction::rectified_polynomial},
     {"exponential", Interaction::exponential},
-}};
+});
 
 template <class Scalar>
 class DenseAssociativeMemory {
@@ -86,7 +86,7 @@ class DenseAssociativeMemory {
     int degree_;
     std::uint64_t seed_;
     std::atomic<std::uint64_t> streams_used_{0};
-    Matrix X_;                         // N x P
+    Matrix X_;                        // N x P
     std::vector<std::int8_t> signs_;  // X_ unit-major: unit i's P signs at i * P
 };
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,36 +33,36 @@ struct Dynamics;  // the update rule (hopfield_dynamics.hpp)
 
 enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian, perceptron };
 template <>
-inline constexpr NameTable<HopfieldRule, 5> kNames<HopfieldRule> = {{
+inline constexpr auto kNames<HopfieldRule> = name_table<HopfieldRule>({
     {"hebbian", HopfieldRule::hebbian},
     {"storkey", HopfieldRule::storkey},
     {"pseudoinverse", HopfieldRule::pseudoinverse},
     {"sparse_hebbian", HopfieldRule::sparse_hebbian},
     {"perceptron", HopfieldRule::perceptron},
-}};
+});
 
 enum class UpdateMode { sync, async };
 template <>
-inline constexpr NameTable<UpdateMode, 2> kNames<UpdateMode> = {{
+inline constexpr auto kNames<UpdateMode> = name_table<UpdateMode>({
     {"sync", UpdateMode::sync},
     {"async", UpdateMode::async},
-}};
+});
 
 enum class UpdateOrder { random, sequential };
 template <>
-inline constexpr NameTable<UpdateOrder, 2> kNames<UpdateOrder> = {{
+inline constexpr auto kNames<UpdateOrder> = name_table<UpdateOrder>({
     {"random", UpdateOrder::random},
     {"sequential", UpdateOrder::sequential},
-}};
+});
 
 // What recall records in the energy trace.
 enum class EnergyTrace { none, sweep, unit };
 template <>
-inline constexpr NameTable<EnergyTrace, 3> kNames<EnergyTrace> = {{
+inline constexpr auto kNames<EnergyTrace> = name_table<EnergyTrace>({
     {"none", EnergyTrace::none},
     {"sweep", EnergyTrace::sweep},
     {"unit", EnergyTrace::unit},
-}};
+});
 
 struct RecallOptions {
     UpdateMode mode = UpdateMode::async;
@@ -118,7 +119,7 @@ class Hopfield {
     // Random streams used so far: probe k of a call gets stream streams_used() + k,
     // so recalling a batch equals recalling its probes one by one, whatever the
     // number of threads.
-    std::uint64_t streams_used() const { return streams_used_; }
+    std::uint64_t streams_used() const { return streams_used_.load(); }
     Scalar low() const { return sparse() ? Scalar(0) : Scalar(-1); }
 
     const Matrix& weights() const { return W_; }
@@ -205,7 +206,8 @@ class Hopfield {
     bool zero_diagonal_;
     bool normalize_;
     std::uint64_t seed_;
-    std::uint64_t streams_used_ = 0;
+    // Atomic: concurrent recalls (readers under the Python lock) each reserve their own streams.
+    std::atomic<std::uint64_t> streams_used_{0};
     std::int64_t n_patterns_ = 0;
     double activity_ = 0.5;
     double margin_ = 0.0;
@@ -217,6 +219,9 @@ class Hopfield {
     Vector theta_;
     // Units become high when h_i >= cut_i = theta_i - tolerance_i (see the top of this file).
     Vector cut_;
+    // The binade of the largest |W_ij| (|w| < 2^binade_): fields that overflow are
+    // recomputed in units of 2^binade_ (scaled_field in hopfield_dynamics.hpp).
+    int binade_ = 0;
     // The pseudo-inverse rule's projection diagonal (normalised units), kept when
     // zero_diagonal removes it from W, so that add() can extend the projection.
     Vector projection_diagonal_;
