@@ -16,6 +16,9 @@ from annlib import Hopfield, _core, capacity_curve, flip, random_patterns
 DTYPES = ["float64", "float32"]
 # Every rule of the engine's table whose units are ±1 (the sparse rule's are 0/1).
 BIPOLAR_RULES = [rule for rule in _core.RULES if not Hopfield(1, rule=rule).sparse]
+# The perceptron rule's W is not symmetric (no energy) and depends on the order in
+# which patterns arrive (tests/test_hopfield_perceptron.py covers it).
+SYMMETRIC_RULES = [rule for rule in BIPOLAR_RULES if rule != "perceptron"]
 
 # The classic 8-unit example: three patterns that are Hebbian fixed points.
 X1 = [-1, -1, 1, -1, 1, -1, -1, 1]
@@ -110,7 +113,7 @@ def test_attractors_equal_brute_force_search(dtype, sparse):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("rule", BIPOLAR_RULES)
+@pytest.mark.parametrize("rule", SYMMETRIC_RULES)
 def test_energy_never_increases_along_async_updates(rule, dtype):
     n = 64
     net = Hopfield(n, rule=rule, seed=3, dtype=dtype)
@@ -279,7 +282,7 @@ def test_storkey_matches_the_rule_as_published(zero_diagonal):
     np.testing.assert_allclose(net.W, storkey_reference(patterns, zero_diagonal), atol=1e-12)
 
 
-@pytest.mark.parametrize("rule", BIPOLAR_RULES)
+@pytest.mark.parametrize("rule", SYMMETRIC_RULES)
 def test_add_continues_what_train_started(rule):
     patterns = random_patterns(12, 40, seed=60)
     whole = Hopfield(40, rule=rule, seed=0)

@@ -32,5 +32,7 @@ void bind_names(py::module_& m);
 void bind_mlp(py::module_& m);
 void bind_hopfield(py::module_& m);
 void bind_search(py::module_& m);
+void bind_dense_memory(py::module_& m);
+void bind_modern_hopfield(py::module_& m);
 
 }  // namespace annlib_bindings
