@@ -321,15 +321,8 @@ class Hopfield:
             ValueError: bad states, or a non-symmetric W.
         """
         array, single = self._states(states, "states")
-        self._require_symmetric("energy")
         values = self._engine.energy(array)
         return float(values[0]) if single else values
-
-    def _require_symmetric(self, what: str) -> None:
-        if not self._engine.symmetric:
-            raise ValueError(
-                f"W: expected a symmetric weight matrix for {what}, got a non-symmetric one"
-            )
 
     def update(
         self,
@@ -407,8 +400,6 @@ class Hopfield:
         max_iter = check_int(max_iter, "max_iter", maximum=ENGINE_INT_MAX)
         trace = _check_track_energy(track_energy)
         temperature = check_real(temperature, "temperature")
-        if trace != "none":
-            self._require_symmetric("an energy trace")
         states, iterations, converged, cycle, energy = self._engine.recall(
             array, mode, order, max_iter, trace, temperature
         )

@@ -196,9 +196,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         check_classification_targets(y)
         classes, index = np.unique(y, return_inverse=True)
         self._start(X.shape[1], classes)
-        self._train(
-            X, index, check_int(self.epochs, "epochs", 1), np.arange(len(classes)), partial=False
-        )
+        self._train(X, index, self.epochs, np.arange(len(classes)), partial=False)
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "MLPClassifier":
@@ -347,7 +345,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         """Train a new network on (X, y) for ``epochs`` epochs; returns ``self``."""
         X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True)
         targets = self._start(X.shape[1], y)
-        self._train(X, targets, check_int(self.epochs, "epochs", 1), None, partial=False)
+        self._train(X, targets, self.epochs, None, partial=False)
         return self
 
     def partial_fit(self, X: Any, y: Any) -> "MLPRegressor":
