@@ -8,6 +8,7 @@ configurations with it without building a model.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class TargetEncoding:
         """
         if y is None:
             raise TypeError(f"{name}: expected targets, got None")
-        y = np.asarray(y)
+        y = label_array(y, name)
         if y.dtype.kind not in "biufUS":
             raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
         if y.ndim not in (1, 2) or y.shape[0] != n_samples:
@@ -108,7 +109,9 @@ class TargetEncoding:
         n_out = self._layers[-1]
         out_act = self._params["output_activation"]
         task = self._params["task"]
-        given = None if classes is None else _unique_labels(np.asarray(classes), "classes")
+        given = (
+            None if classes is None else _unique_labels(label_array(classes, "classes"), "classes")
+        )
         self.classes_, self._task = None, "regression"
         if task == "regression":
             return
@@ -168,6 +171,58 @@ class TargetEncoding:
         if self._task in ("binary", "multilabel"):
             return "threshold", _BINARY_TARGETS[self._params["output_activation"]][2]
         return "none", 0.0
+
+
+def label_array(y: Any, name: str) -> np.ndarray:
+    """Targets or labels as a numpy array of one type; mixed types raise.
+
+    numpy turns ``[0, "a", 1.5]`` into strings and ``[2**64 - 1, -1]`` into
+    rounded floats without a word; lists and object arrays (a pandas Series of
+    strings) are therefore read element by element: all strings, all bools, or
+    all numbers (integers within one 64-bit type, or any reals).
+    """
+    if not isinstance(y, (list, tuple)):
+        items = np.asarray(y)  # arrays, pandas Series...: their dtype tells unless it is object
+        if items.dtype != object:
+            return items
+    else:
+        try:
+            items = np.asarray(y, dtype=object)
+        except ValueError:  # ragged nested lists: the caller's shape check names them
+            return np.asarray(y, dtype=object)
+    flat = items.reshape(-1).tolist()
+    kinds = {_LABEL_KINDS.get(t) or _label_kind(t) for t in set(map(type, flat))}
+    if len(kinds) > 1:
+        raise TypeError(
+            f"{name}: expected labels of one type, got a mix of {', '.join(sorted(kinds))}"
+        )
+    kind = kinds.pop() if kinds else "number"
+    if kind == "other":
+        return items  # the caller refuses the object dtype
+    if kind in ("string", "bytes", "bool"):
+        return items.astype({"string": str, "bytes": bytes, "bool": bool}[kind])
+    if all(isinstance(v, numbers.Integral) for v in flat):
+        for dtype in (np.int64, np.uint64):
+            try:
+                return np.array(flat, dtype=dtype).reshape(items.shape)
+            except OverflowError:
+                continue
+        raise ValueError(
+            f"{name}: expected integer labels within one 64-bit type, got values from "
+            f"{min(flat)} to {max(flat)}"
+        )
+    return items.astype(np.float64)
+
+
+_LABEL_KINDS = {str: "string", np.str_: "string", bytes: "bytes", np.bytes_: "bytes"}
+
+
+def _label_kind(kind: type) -> str:
+    if issubclass(kind, (bool, np.bool_)):
+        return "bool"
+    if issubclass(kind, numbers.Real):
+        return "number"
+    return "other"
 
 
 def _unique_labels(y: np.ndarray, name: str) -> np.ndarray:
