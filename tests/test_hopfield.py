@@ -88,7 +88,7 @@ def test_classic_zero_diagonal_sync_cycles_but_async_never_does():
     once = net.update(cycled, mode="sync")
     assert (once != cycled).any(axis=1).all()
     np.testing.assert_array_equal(net.update(once, mode="sync"), cycled)
-    for order in ("random", "sequential"):
+    for order in _core.ORDERS:
         result = net.recall(ALL_8, mode="async", order=order)
         assert result.converged.all() and not result.cycle.any()
         assert net.stable(result.states).all()
@@ -322,7 +322,7 @@ def test_sparse_patterns_are_stored_and_recalled():
     np.testing.assert_allclose(net.W, expected, atol=1e-12)
     assert net.stable(patterns).all()
     probes = flip(patterns, 0.02, seed=1)
-    for mode in ("async", "sync"):
+    for mode in _core.MODES:
         np.testing.assert_array_equal(net.recall(probes, mode=mode).states, patterns)
     with pytest.raises(ValueError, match="probes"):
         net.recall(2 * patterns - 1)
@@ -444,7 +444,7 @@ def test_glauber_probability_of_plus_one():
 def test_recall_restores_noisy_patterns(small_net):
     patterns = random_patterns(6, 60, seed=12)
     probes = flip(patterns, 0.1, seed=21)
-    for mode in ("async", "sync"):
+    for mode in _core.MODES:
         result = small_net.recall(probes, mode=mode)
         np.testing.assert_array_equal(result.states, patterns)
         assert result.converged.all()

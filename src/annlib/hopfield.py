@@ -410,15 +410,8 @@ class Hopfield:
         """
         with self._lock.read():
             array, single = self._states(states, "states")
-            self._require_symmetric("energy")
             values = self._engine.energy(array)
         return float(values[0]) if single else values
-
-    def _require_symmetric(self, what: str) -> None:
-        if not self._engine.symmetric:
-            raise ValueError(
-                f"W: expected a symmetric weight matrix for {what}, got a non-symmetric one"
-            )
 
     def update(
         self,
@@ -499,8 +492,6 @@ class Hopfield:
         with self._lock.read():
             # Validated under the lock: train(sparse=True) changes which values are states.
             array, single = self._states(probes, "probes")
-            if trace != "none":
-                self._require_symmetric("an energy trace")
             states, iterations, converged, cycle, energy = self._engine.recall(
                 array, mode, order, max_iter, trace, temperature
             )

@@ -16,7 +16,7 @@ using annlib::AccuracyRule;
 using annlib::MLPConfig;
 
 // MLPConfig's hidden activations as names, for its Python property.
-std::vector<std::string> hidden_activation_names(const MLPConfig& c) {
+std::vector<std::string> hidden_activations_of(const MLPConfig& c) {
     std::vector<std::string> names;
     for (auto a : c.hidden_activations) names.emplace_back(annlib::name_of(a));
     return names;
@@ -282,7 +282,7 @@ void bind_mlp(py::module_& m) {
                                  "Hyper-parameters of the MLP engine (validated by the engine).");
     config.def(py::init<>())
         .def_readwrite("layers", &MLPConfig::layers)
-        .def_property("hidden_activations", &hidden_activation_names, &set_hidden_activations)
+        .def_property("hidden_activations", &hidden_activations_of, &set_hidden_activations)
         .def_property(
             "output_activation",
             [](const MLPConfig& c) { return std::string(annlib::name_of(c.output_activation)); },
