@@ -1,6 +1,7 @@
 // Bindings for annlib::MLP: arrays in, arrays out, the GIL released around the work.
 #include "annlib/mlp.hpp"
 
+#include <algorithm>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -47,12 +48,18 @@ py::array_t<typename Matrix::Scalar> columns_as_samples(const Matrix& m) {
     return out;
 }
 
-py::dict history_dict(const annlib::History& h) {
+// The history's records from epoch `start` on (0: all of them): a fit callback that
+// runs every k epochs takes only the new records, not the whole history each time.
+py::dict history_dict(const annlib::History& h, std::size_t start = 0) {
+    const auto from = [start](const std::vector<double>& v) {
+        return std::vector<double>(
+            v.begin() + static_cast<std::ptrdiff_t>(std::min(start, v.size())), v.end());
+    };
     py::dict d;
-    d["loss"] = h.loss;
-    if (!h.accuracy.empty()) d["accuracy"] = h.accuracy;
-    if (!h.val_loss.empty()) d["val_loss"] = h.val_loss;
-    if (!h.val_accuracy.empty()) d["val_accuracy"] = h.val_accuracy;
+    d["loss"] = from(h.loss);
+    if (!h.accuracy.empty()) d["accuracy"] = from(h.accuracy);
+    if (!h.val_loss.empty()) d["val_loss"] = from(h.val_loss);
+    if (!h.val_accuracy.empty()) d["val_accuracy"] = from(h.val_accuracy);
     d["best_epoch"] = h.best_epoch;
     d["stopped_by"] = h.stopped_by;
     return d;
@@ -237,6 +244,12 @@ void bind_mlp_class(py::module_& m, const char* name) {
             py::arg("X_val"), py::arg("T_val"))
         .def_property_readonly("history",
                                [](const Model& self) { return history_dict(self.history()); })
+        .def(
+            "history_since",
+            [](const Model& self, std::size_t start) {
+                return history_dict(self.history(), start);
+            },
+            py::arg("start"))
         .def(
             "get_state",
             [](const Model& self) {
