@@ -69,8 +69,9 @@ struct EpochRecord {
 
 struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
+    std::vector<long long> function_evaluations;  // lbfgs: loss evaluations up to each iteration
     int best_epoch = 0;      // epoch whose weights were kept by early stopping (0: none)
-    std::string stopped_by;  // "epochs", "early_stopping" or "callback"
+    std::string stopped_by;  // "epochs", "early_stopping", "callback" or lbfgs's LbfgsStop
 };
 
 struct FitOptions {
@@ -131,7 +132,12 @@ class MLP {
     double loss(const ConstRef& X, const ConstRef& T) const;
     // ∂loss/∂parameters in the layout of parameters(); the model is not changed.
     Vector gradient(const ConstRef& X, const ConstRef& T) const;
-    // One optimizer update on the batch (X, T); returns the loss before the update.
+    // The training loss at parameters p, which become the model's, and its gradient:
+    // the function of the flat parameter vector that rprop and lbfgs minimise.
+    double loss_and_gradient(const Eigen::Ref<const Vector>& p, const ConstRef& X,
+                             const ConstRef& T, Vector& grad);
+    // One optimizer update on the batch (X, T) (lbfgs: one iteration with its line
+    // search); returns the loss before the update.
     double step(const ConstRef& X, const ConstRef& T);
     // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when the
     // loss or a weight stops being finite, with the latest weights whose loss on (X, T)
@@ -162,6 +168,19 @@ class MLP {
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
                           Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
+    LbfgsStep lbfgs_iteration(const ConstRef& X, const ConstRef& T, Workspace& ws, double& value,
+                              Vector& grad, long long evaluations_left, InterruptPoller& poller,
+                              bool* forward_is_current = nullptr);
+    // What fit keeps between lbfgs iterations: the loss and gradient at the weights.
+    struct LbfgsRun {
+        double value = 0.0;
+        Vector grad;
+        long long evaluations = 0;
+        LbfgsStop stop = LbfgsStop::none;
+    };
+    double lbfgs_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                       Workspace& ws, LbfgsRun& run, InterruptPoller& poller,
+                       Eigen::Index& correct);
 
     MLPConfig config_;
     std::vector<Eigen::Index> weight_offset_, bias_offset_;
