@@ -74,6 +74,15 @@ struct History {
     std::string stopped_by;  // "epochs", "early_stopping", "callback" or lbfgs's LbfgsStop
 };
 
+// fit's rule for divergence, checked after every epoch: the epoch's loss is not
+// finite, or a weight is not finite, or the epoch's loss exceeds kDivergenceGrowth
+// times the loss of the weights fit started from (taken as at least
+// kDivergenceFloor, so a fit that starts from a perfect fit needs a loss above 1).
+// A loss that grows by eight orders of magnitude is never training, and stopping
+// there keeps the weights far from overflowing.
+inline constexpr double kDivergenceGrowth = 1e8;
+inline constexpr double kDivergenceFloor = 1e-8;
+
 struct FitOptions {
     int epochs = 100;
     AccuracyRule accuracy = AccuracyRule::none;
@@ -86,6 +95,9 @@ struct FitOptions {
     // Called after every `callback_every` epochs and after the last; return false to stop.
     std::function<bool(const EpochRecord&)> callback;
     Interrupt interrupt;
+
+    // Throws std::invalid_argument naming the first bad field, after `prefix`.
+    void validate(const std::string& prefix = "") const;
 };
 
 template <class Scalar>
@@ -139,9 +151,10 @@ class MLP {
     // One optimizer update on the batch (X, T) (lbfgs: one iteration with its line
     // search); returns the loss before the update.
     double step(const ConstRef& X, const ConstRef& T);
-    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when the
-    // loss or a weight stops being finite, with the latest weights whose loss on (X, T)
-    // is finite restored (the end of one of the two previous epochs, else the start).
+    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when an
+    // epoch diverges (kDivergenceGrowth), with the latest weights whose loss on (X, T) is
+    // finite and below the limit restored (the end of one of the two previous epochs,
+    // else the start) and the optimizer state reset.
     const History& fit(const ConstRef& X, const ConstRef& T, const FitOptions& options,
                        const ConstRef* Xval, const ConstRef* Tval);
     // The history of the last (or current, or interrupted) fit.
@@ -173,7 +186,7 @@ class MLP {
                               bool* forward_is_current = nullptr);
     // What fit keeps between lbfgs iterations: the loss and gradient at the weights.
     struct LbfgsRun {
-        double value = 0.0;
+        double value = 0.0, start_value = 0.0;  // at the weights now and at the start
         Vector grad;
         long long evaluations = 0;
         LbfgsStop stop = LbfgsStop::none;
@@ -181,6 +194,16 @@ class MLP {
     double lbfgs_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
                        Workspace& ws, LbfgsRun& run, InterruptPoller& poller,
                        Eigen::Index& correct);
+    // fit's parts: one epoch, the way back from divergence, the history entry.
+    struct FitState;
+    double train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                       FitState& state, InterruptPoller& poller, Eigen::Index& correct);
+    bool diverged(const ConstRef& X, const ConstRef& T, double epoch_loss, FitState& state);
+    double loss_of(const Vector& weights, const ConstRef& X, const ConstRef& T);
+    [[noreturn]] void recover_from_divergence(const ConstRef& X, const ConstRef& T, int epoch,
+                                              double epoch_loss, FitState& state);
+    EpochRecord record_epoch(int epoch, double epoch_loss, Eigen::Index correct, Eigen::Index n,
+                             const FitOptions& options, const ConstRef* Xval, const ConstRef* Tval);
 
     MLPConfig config_;
     std::vector<Eigen::Index> weight_offset_, bias_offset_;
