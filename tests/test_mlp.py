@@ -828,7 +828,11 @@ BAD_CALLS = [
     ),
     (lambda m, X, y: m.fit(X, np.full(20, 7)), ValueError, r"y: labels unseen at fit time: \[7\]"),
     (lambda m, X, y: m.accuracy(X, np.full(20, 9)), ValueError, "y: labels unseen"),
-    (lambda m, X, y: m.fit(X, y.astype(object)), TypeError, "y: expected numbers or string labels"),
+    (
+        lambda m, X, y: m.fit(X, np.array([object()] * len(y))),
+        TypeError,
+        "y: expected numbers or string labels",
+    ),
     (
         lambda m, X, y: setattr(m, "weights", [np.ones((3, 3)), np.ones((3, 2))]),
         ValueError,

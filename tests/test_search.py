@@ -493,3 +493,16 @@ def test_the_search_releases_the_gil_for_the_whole_batch(spirals3):
         ticks += 1
     worker.join()
     assert ticks > 1000  # this thread kept running Python while the engine trained
+
+
+def test_checking_planning_and_running_a_search_builds_no_model(spirals3, monkeypatch):
+    # Only the refit makes an MLP; the grid's values, the plan and the jobs are
+    # engine configurations (mlp.engine_config), checked by the engine.
+    def no_model(*args, **kwargs):
+        raise AssertionError("grid_search built an MLP")
+
+    monkeypatch.setattr(search_module, "MLP", no_model)
+    X, y = spirals3
+    grid = {"hidden": [(4,)], "optimizer": ["sgd", "rmsprop"], "activation": ["tanh", ["relu"]]}
+    result = annlib.grid_search(grid, X, y, cv=2, epochs=3, refit=False)
+    assert len(result) == 4 and all(r["error"] is None for r in result.results)

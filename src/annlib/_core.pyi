@@ -17,6 +17,7 @@ HIDDEN_ACTIVATIONS: tuple[str, ...]
 LOSSES: tuple[str, ...]
 OPTIMIZERS: tuple[str, ...]
 FULL_BATCH_OPTIMIZERS: tuple[str, ...]  # no minibatches: batch_size must be None
+LBFGS_STOPS: tuple[str, ...]  # why lbfgs stopped ('none': it did not)
 INITS: tuple[str, ...]
 ACCURACY_RULES: tuple[str, ...]
 RULES: tuple[str, ...]
@@ -93,6 +94,9 @@ class _MLPEngine:
         self, X: npt.ArrayLike, T: npt.ArrayLike, rule: str, threshold: float
     ) -> int: ...
     def gradient(self, X: npt.ArrayLike, T: npt.ArrayLike) -> np.ndarray: ...
+    def gradient_and_deltas(
+        self, X: npt.ArrayLike, T: npt.ArrayLike
+    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
     def step(self, X: npt.ArrayLike, T: npt.ArrayLike) -> float: ...
     def fit(
         self,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -19,6 +18,8 @@ from . import _core
 from ._checks import (
     ENGINE_INT_MAX,
     FORMAT_VERSION,
+    MAX_TEXT_BYTES,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_choice,
@@ -30,8 +31,10 @@ from ._checks import (
     check_seed,
     describe,
     fill_names,
-    load_npz,
+    open_model_file,
 )
+from ._lock import ModelLock
+from ._targets import _BINARY_TARGETS, TargetEncoding
 
 # The engine's name tables (src/cpp/annlib/*.hpp).  An output layer takes every
 # activation; a hidden layer every one but those that couple the units of a
@@ -79,15 +82,8 @@ DEFAULTS: dict[str, Any] = {
     "task": "auto",
 }
 
-# Target values and decision threshold of a single bounded output used as a binary classifier.
-_BINARY_TARGETS = {
-    "sigmoid": (0.0, 1.0, 0.5),
-    "tanh": (-1.0, 1.0, 0.0),
-    "bipolar_sigmoid": (-1.0, 1.0, 0.0),
-}
 
-
-class MLP:
+class MLP(TargetEncoding):
     """A feed-forward network of any depth, trained by backpropagation in C++.
 
     Parameters
@@ -150,6 +146,22 @@ class MLP:
         classify is an error) or ``regression`` (targets are used as given, even
         0/1 values for a sigmoid output).
 
+    Files
+    -----
+    ``save``/``load`` files are the safe format: ``load`` checks every field and
+    never runs code.  Pickling (and so ``copy.deepcopy``, ``multiprocessing``,
+    joblib, Dask) can run code from its data: never unpickle an untrusted model.
+
+    Threads
+    -------
+    Any number of threads may read a model at once (``predict``, ``outputs``,
+    ``forward``, ``backward``, ``loss``, ``accuracy``, the ``weights``/``biases``
+    getters, ``save``, pickling); a write (``fit``, ``step``, ``reset``,
+    ``set_params``, the ``weights``/``biases`` setters) waits for them and runs
+    alone, so every read sees the model before or after a write, never half of
+    it.  A ``fit`` callback may read its model but not change it: training calls
+    from inside it raise ``RuntimeError``.
+
     Examples
     --------
     >>> import numpy as np, annlib
@@ -166,7 +178,7 @@ class MLP:
             raise TypeError(
                 f"MLP() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
             )
-        self._lock = threading.RLock()
+        self._lock = ModelLock()
         self._layers = _check_layers(layers)
         self._params = {**DEFAULTS, **params}
         self._params["seed"] = check_seed(self._params["seed"])
@@ -191,7 +203,8 @@ class MLP:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's arguments (``layers`` included) as a dict."""
-        return {"layers": list(self._layers), **copy.deepcopy(self._params)}
+        with self._lock.read():
+            return {"layers": list(self._layers), **copy.deepcopy(self._params)}
 
     def set_params(self, **params: Any) -> "MLP":
         """Change hyper-parameters, keeping the weights.
@@ -209,16 +222,16 @@ class MLP:
             raise TypeError(
                 f"set_params() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
             )
-        new = {**self._params, **params}
-        new["seed"] = check_seed(new["seed"])
-        with self._lock:
+        with self._lock.write("set_params"):
+            new = {**self._params, **params}
+            new["seed"] = check_seed(new["seed"])
             self._engine.set_config(self._config(new))
             self._params = new
         return self
 
     def reset(self) -> "MLP":
         """Draw the initial weights again from the seed and forget training (classes included)."""
-        with self._lock:
+        with self._lock.write("reset"):
             self._engine.reset()
             self._forget_targets()
         return self
@@ -259,26 +272,28 @@ class MLP:
     def weights(self) -> list[np.ndarray]:
         """Weight matrices, ``weights[i]`` of shape ``(layers[i], layers[i+1])``: layer i computes
         ``f(A @ weights[i] + biases[i])``.  Returns copies; assign a list to change them."""
-        return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
+        with self._lock.read():
+            return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
 
     @weights.setter
     def weights(self, values: Sequence[Any]) -> None:
         arrays = self._check_parameter_list(
             values, "weights", lambda i: (self._layers[i], self._layers[i + 1])
         )
-        with self._lock:
+        with self._lock.write("weights"):
             for i, w in enumerate(arrays):
                 self._engine.set_weight(i, w)
 
     @property
     def biases(self) -> list[np.ndarray]:
         """Bias vectors, ``biases[i]`` of shape ``(layers[i+1],)``.  Copies; assign a list to change them."""
-        return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
+        with self._lock.read():
+            return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
 
     @biases.setter
     def biases(self, values: Sequence[Any]) -> None:
         arrays = self._check_parameter_list(values, "biases", lambda i: (self._layers[i + 1],))
-        with self._lock:
+        with self._lock.write("biases"):
             for i, b in enumerate(arrays):
                 self._engine.set_bias(i, b)
 
@@ -302,131 +317,6 @@ class MLP:
     # ------------------------------------------------------------ data
     def _inputs(self, X: Any, name: str = "X") -> np.ndarray:
         return as_float_array(X, name, self._dtype, ndim=2, columns=self._layers[0])
-
-    def _targets(
-        self, y: Any, n_samples: int, fitting: bool, name: str = "y", classes: Any = None
-    ) -> np.ndarray:
-        """Encode ``y`` as the engine's (n, n_outputs) target matrix.
-
-        When ``fitting`` and the model has not seen targets yet, this decides
-        the task (see ``fit``) and remembers ``classes_``.
-        """
-        if y is None:
-            raise TypeError(f"{name}: expected targets, got None")
-        y = np.asarray(y)
-        if y.dtype.kind not in "biufUS":
-            raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
-        if y.ndim not in (1, 2) or y.shape[0] != n_samples:
-            raise ValueError(
-                f"{name}: expected {n_samples} targets (one per sample of X), got an array of shape {y.shape}"
-            )
-        n_out = self._layers[-1]
-        out_act = self._params["output_activation"]
-        if not self._fitted and fitting:
-            self._decide_task(y, name, classes)
-        task = self._task
-        if task == "regression" or (task in ("multiclass", "multilabel") and y.ndim == 2):
-            if y.dtype.kind in "US":
-                raise TypeError(
-                    f"{name}: string labels need a classifier (softmax or a single bounded output)"
-                )
-            T = as_float_array(
-                y.reshape(n_samples, -1) if y.ndim == 1 else y, name, self._dtype, ndim=2
-            )
-            if T.shape[1] != n_out:
-                raise ValueError(
-                    f"{name}: expected {n_out} target columns (one per output), got {T.shape[1]}"
-                )
-            return T
-        if y.ndim != 1:
-            if y.ndim == 2 and y.shape[1] == 1:
-                y = y[:, 0]
-            else:
-                raise ValueError(
-                    f"{name}: expected 1-D class labels, got an array of shape {y.shape}"
-                )
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError(f"{name}: expected finite values, got NaN or infinite labels")
-        index = _label_index(self.classes_, y, name)
-        if task == "multiclass":
-            T = np.zeros((n_samples, n_out), dtype=self._dtype)
-            T[np.arange(n_samples), index] = 1
-            return T
-        low, high, _ = _BINARY_TARGETS[out_act]
-        return np.where(index == 1, high, low).astype(self._dtype).reshape(n_samples, 1)
-
-    def _decide_task(self, y: np.ndarray, name: str, classes: Any) -> None:
-        """Classifier or regressor, from the output activation, the loss and the targets.
-
-        - softmax output: multiclass; 1-D labels are one-hot encoded, 2-D targets used as given;
-        - sigmoid + cross_entropy: binary (one output, labels) or multilabel (k outputs, 0/1 columns);
-        - one sigmoid/tanh/bipolar_sigmoid output with mse: binary when the labels are the output's
-          two target values (0/1 or ±1) or any two non-float labels;
-        - anything else: regression.
-        """
-        n_out = self._layers[-1]
-        out_act = self._params["output_activation"]
-        task = self._params["task"]
-        given = None if classes is None else _unique_labels(np.asarray(classes), "classes")
-        self.classes_, self._task = None, "regression"
-        if task == "regression":
-            return
-        if out_act == "softmax":
-            self._task = "multiclass"
-            if y.ndim == 2:
-                self.classes_ = np.arange(y.shape[1]) if given is None else given
-            else:
-                self.classes_ = _unique_labels(y, name) if given is None else given
-            if len(self.classes_) != n_out:
-                raise ValueError(
-                    f"{name if given is None else 'classes'}: expected {n_out} classes (one per softmax "
-                    f"output), got {len(self.classes_)}: "
-                    f"{self.classes_[:10].tolist()}"
-                )
-            return
-        cross_entropy = self._params["loss"] == "cross_entropy"
-        if out_act == "sigmoid" and cross_entropy and n_out > 1:
-            self._task, self.classes_ = "multilabel", np.arange(n_out)
-            return
-        single = n_out == 1 and out_act in _BINARY_TARGETS and (y.ndim == 1 or y.shape[1] == 1)
-        if not single:
-            if task == "classification":
-                raise ValueError(
-                    f"task: classification needs a softmax output, sigmoid outputs with cross_entropy, or a "
-                    f"single sigmoid/tanh/bipolar_sigmoid output; got {n_out} {out_act} output(s)"
-                )
-            return
-        flat = y.reshape(-1)
-        low, high, _ = _BINARY_TARGETS[out_act]
-        natural = flat.dtype.kind in "biuf" and bool(np.isin(flat, (low, high)).all())
-        labels = flat.dtype.kind in "biuUS"
-        if not (
-            cross_entropy or natural or labels or given is not None or task == "classification"
-        ):
-            return  # float targets for a bounded output: regression
-        if given is not None:
-            found = given
-        elif natural:
-            found = np.array([low, high])
-            if flat.dtype.kind == "b":
-                found = np.array([False, True])
-            elif flat.dtype.kind in "iu":
-                found = found.astype(np.int64)
-        else:
-            found = _unique_labels(flat, name)
-        if len(found) != 2:
-            raise ValueError(
-                f"{name if given is None else 'classes'}: expected two classes for a single {out_act} output, got {len(found)}: "
-                f"{found[:10].tolist()}"
-            )
-        self._task, self.classes_ = "binary", found
-
-    def _accuracy_rule(self) -> tuple[str, float]:
-        if self._task == "multiclass":
-            return "argmax", 0.0
-        if self._task in ("binary", "multilabel"):
-            return "threshold", _BINARY_TARGETS[self._params["output_activation"]][2]
-        return "none", 0.0
 
     # ------------------------------------------------------------ training
     def fit(
@@ -502,7 +392,7 @@ class MLP:
             )
 
         X = self._inputs(X)
-        with self._lock:
+        with self._lock.write("fit"):
             was_fitted, saved = self._fitted, (self.classes_, self._task)
             try:
                 T = self._targets(y, X.shape[0], fitting=True, classes=classes)
@@ -588,7 +478,7 @@ class MLP:
     def step(self, X: Any, y: Any) -> float:
         """One optimizer update on the batch (X, y); returns the batch's loss before the update."""
         X = self._inputs(X)
-        with self._lock:
+        with self._lock.write("step"):
             T = self._targets(y, X.shape[0], fitting=True)
             self._fitted = True
             return float(self._engine.step(X, T))
@@ -596,17 +486,31 @@ class MLP:
     # ------------------------------------------------------------ inspection
     def forward(self, X: Any) -> list[np.ndarray]:
         """Every layer's activations ``[X, A1, ..., AL]`` (each of shape (n, units)) for X."""
-        return list(self._engine.forward(self._inputs(X)))
+        X = self._inputs(X)
+        with self._lock.read():
+            return list(self._engine.forward(X))
 
-    def backward(self, X: Any, y: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    def backward(self, X: Any, y: Any, return_deltas: bool = False) -> Any:
         """Gradients ``[(dW, db), ...]`` of ``loss(X, y)`` for every layer, without changing the model.
 
-        ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.
+        ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.  With
+        ``return_deltas=True``, returns ``(gradients, deltas)``: ``deltas[i]`` of shape
+        ``(n, layers[i + 1])`` is δ = ∂loss/∂Z of weight layer i (Z = A @ W + b, the loss
+        the mean over the samples), so ``dW = A.T @ δ`` (+ l2·W) and ``db = δ.sum(0)``.
         """
+        return_deltas = _check_bool(return_deltas, "return_deltas")
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=not self._fitted)
-        flat = self._engine.gradient(X, T)
-        return self._split(flat)
+        while True:
+            fitted = self._fitted
+            # Before the first fit, the targets decide the task (a write).
+            with self._lock.read() if fitted else self._lock.write("backward"):
+                if fitted and not self._fitted:
+                    continue  # reset() ran in between: decide the task under the write lock
+                T = self._targets(y, X.shape[0], fitting=not self._fitted)
+                if return_deltas:
+                    flat, deltas = self._engine.gradient_and_deltas(X, T)
+                    return self._split(flat), list(deltas)
+                return self._split(self._engine.gradient(X, T))
 
     def _split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Cut a vector in the engine's parameter layout into (W, b) pairs."""
@@ -620,17 +524,22 @@ class MLP:
 
     def outputs(self, X: Any) -> np.ndarray:
         """The output layer's activations, shape (n, n_outputs)."""
-        return self._engine.predict(self._inputs(X))
+        X = self._inputs(X)
+        with self._lock.read():
+            return self._engine.predict(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels for classifiers; output values for regression ((n,) for a single output)."""
-        Y = self.outputs(X)
-        if self._task == "multiclass":
-            return self.classes_[np.argmax(Y, axis=1)]
+        X = self._inputs(X)
+        with self._lock.read():
+            Y = self._engine.predict(X)
+            task, classes = self._task, self.classes_
+        if task == "multiclass":
+            return classes[np.argmax(Y, axis=1)]
         threshold = _BINARY_TARGETS.get(self._params["output_activation"], (0, 0, 0.5))[2]
-        if self._task == "binary":
-            return self.classes_[(Y[:, 0] >= threshold).astype(np.intp)]
-        if self._task == "multilabel":
+        if task == "binary":
+            return classes[(Y[:, 0] >= threshold).astype(np.intp)]
+        if task == "multilabel":
             return (Y >= threshold).astype(np.int64)
         return Y[:, 0] if Y.shape[1] == 1 else Y
 
@@ -639,12 +548,14 @@ class MLP:
 
         For a single tanh / bipolar_sigmoid output, (1 + y)/2 stands in for P(second class).
         """
-        if self._task == "regression":
+        X = self._inputs(X)
+        with self._lock.read():
+            task, Y = self._task, self._engine.predict(X)
+        if task == "regression":
             raise ValueError(
                 "predict_proba: this model is a regressor (no classes were seen by fit)"
             )
-        Y = self.outputs(X)
-        if self._task == "binary":
+        if task == "binary":
             p = (
                 Y[:, 0]
                 if self._params["output_activation"] == "sigmoid"
@@ -655,27 +566,34 @@ class MLP:
 
     def accuracy(self, X: Any, y: Any) -> float:
         """Fraction of samples classified correctly."""
-        if self._task == "regression":
-            raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        rule, threshold = self._accuracy_rule()
-        return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
+        with self._lock.read():
+            if self._task == "regression":
+                raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
+            T = self._targets(y, X.shape[0], fitting=False)
+            rule, threshold = self._accuracy_rule()
+            return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
 
     def mse(self, X: Any, y: Any) -> float:
         """Mean squared error between outputs and (encoded) targets, over every output."""
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        return float(np.mean((self._engine.predict(X) - T) ** 2))
+        with self._lock.read():
+            T = self._targets(y, X.shape[0], fitting=False)
+            return float(np.mean((self._engine.predict(X) - T) ** 2))
 
     def loss(self, X: Any, y: Any) -> float:
         """The training loss on (X, y): mean data loss plus the L2 penalty."""
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        return float(self._engine.loss(X, T))
+        with self._lock.read():
+            T = self._targets(y, X.shape[0], fitting=False)
+            return float(self._engine.loss(X, T))
 
     # ------------------------------------------------------------ files
     def _state(self) -> dict[str, Any]:
+        with self._lock.read():
+            return self._state_unlocked()
+
+    def _state_unlocked(self) -> dict[str, Any]:
         words, spare, has_spare, first, second, steps = self._engine.get_state()
         return {
             "params": self.get_params(),
@@ -751,50 +669,42 @@ class MLP:
     def load(cls, path: Any) -> "MLP":
         """Read a model written by ``save``.
 
-        Raises FileNotFoundError for a missing file and ValueError for a file
-        that is corrupt, truncated, of another kind or from a newer annlib.
+        Every size the file declares is checked against the arrays it holds, and
+        every field of its configuration against the others, before anything is
+        built: a file cannot make ``load`` allocate more than the model it really
+        holds, nor load a model that contradicts itself.  Files never run code
+        (unlike pickle, which must never be used on untrusted data).
+
+        Raises FileNotFoundError for a missing file and ValueError (naming the
+        field) for a file that is corrupt, truncated, of another kind, from a
+        newer annlib, or whose fields do not make one valid model.
         """
-        arrays = load_npz(path, "MLP")
-        try:
-            # A damaged archive can lose or rename a member yet still read; never
-            # let that pass as a model with, say, no classes.
-            known = {
-                "annlib_kind",
-                "format_version",
-                "config",
-                "parameters",
-                "classes",
-                "optimizer_first",
-                "optimizer_second",
-            }
-            unexpected = set(arrays) - known
-            if unexpected:
-                raise ValueError(f"unexpected entries {sorted(unexpected)}")
-            meta = json.loads(str(arrays["config"]))
-            if (meta["task"] != "regression") != ("classes" in arrays):
-                raise ValueError(
-                    f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes"
-                )
-            if ("optimizer_first" in arrays) != ("optimizer_second" in arrays):
-                raise ValueError("an optimizer state with one of its two moments missing")
-            state = dict(
-                meta,
-                parameters=arrays["parameters"],
-                classes=arrays.get("classes"),
-                optimizer_first=arrays.get("optimizer_first"),
-                optimizer_second=arrays.get("optimizer_second"),
-            )
-            model = cls.__new__(cls)
-            model._restore(state)
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-            raise ValueError(f"path: {str(path)!r} holds an invalid MLP ({error})") from None
+        with open_model_file(path, "MLP", _FILE_ENTRIES) as file:
+            try:
+                state = _read_state(file)
+                model = cls.__new__(cls)
+                model._restore(state)
+            except UnreadableFile:
+                raise
+            except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
+                if isinstance(error, KeyError):
+                    error = f"missing entry or field {error}"
+                raise ValueError(f"path: {file.source} holds an invalid MLP ({error})") from None
         return model
 
     def __getstate__(self) -> dict[str, Any]:
         return self._state()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._restore(state)
+        fresh = type(self).__new__(type(self))
+        fresh._restore(state)
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh.__dict__)
+            return
+        with lock.write("__setstate__"):  # an existing model: swap its whole state at once
+            fresh.__dict__["_lock"] = lock
+            self.__dict__.update(fresh.__dict__)
 
     def __deepcopy__(self, memo: dict) -> "MLP":
         clone = MLP.__new__(MLP)
@@ -894,43 +804,161 @@ def _check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def _unique_labels(y: np.ndarray, name: str) -> np.ndarray:
-    if y.dtype.kind not in "biufUS":
-        raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
-    if y.size == 0:
-        raise ValueError(f"{name}: expected a non-empty array of labels")
-    if y.dtype.kind == "f":
-        if not np.isfinite(y).all():
-            raise ValueError(f"{name}: expected finite labels, got NaN or infinite values")
-        if not np.all(y == np.round(y)):
-            raise ValueError(
-                f"{name}: expected class labels (integers or strings), got non-integer floats"
-            )
-    return np.unique(y.reshape(-1))
-
-
-def _label_index(classes: np.ndarray, y: np.ndarray, name: str) -> np.ndarray:
-    """Position of every label of y in ``classes``; unseen labels raise ValueError."""
-    if (
-        y.dtype.kind in "US"
-        and classes.dtype.kind not in "US"
-        or (classes.dtype.kind in "US" and y.dtype.kind not in "US")
-    ):
-        raise ValueError(
-            f"{name}: labels of type {y.dtype} do not match the classes seen by fit {classes.tolist()}"
-        )
-    index = np.searchsorted(classes, y)
-    index = np.clip(index, 0, len(classes) - 1)
-    unseen = classes[index] != y
-    if np.any(unseen):
-        raise ValueError(
-            f"{name}: labels unseen at fit time: {np.unique(y[unseen])[:10].tolist()} "
-            f"(known classes: {classes[:10].tolist()})"
-        )
-    return index
-
-
 def _progress_bar(total: int):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="epoch", leave=False)
+
+
+# ---------------------------------------------------------------- files
+_FILE_ENTRIES = ("config", "parameters", "classes", "optimizer_first", "optimizer_second")
+_META_FIELDS = (
+    "params",
+    "task",
+    "fitted",
+    "history",
+    "best_epoch",
+    "stop_reason",
+    "rng",
+    "optimizer_steps",
+)
+_FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
+_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "function_evaluations")
+# fit's own reasons, then lbfgs's (its table's "none" means it did not stop).
+_STOP_REASONS = ("epochs", "early_stopping", "callback") + tuple(
+    reason for reason in _core.LBFGS_STOPS if reason != "none"
+)
+
+
+def _read_state(file: Any) -> dict[str, Any]:
+    """The state ``_restore`` takes, from a model file, every field checked against the others.
+
+    Sizes come first: the parameter count the layers imply must be the size of
+    the ``parameters`` entry (read from its header) before any array is read.
+    """
+    meta = json.loads(str(file.read("config", "U", (), max_bytes=MAX_TEXT_BYTES)))
+    if not isinstance(meta, dict):
+        raise ValueError(f"config: expected a JSON object, got {type(meta).__name__}")
+    _check_fields(meta, _META_FIELDS, "config")
+    params = meta["params"]
+    if not isinstance(params, dict):
+        raise ValueError(f"config.params: expected a JSON object, got {type(params).__name__}")
+    unknown = sorted(set(params) - {"layers", *DEFAULTS})
+    if unknown:
+        raise ValueError(f"config.params: unexpected fields {unknown}")
+    layers = _check_layers(params["layers"])
+    n_parameters = sum(a * b + b for a, b in zip(layers[:-1], layers[1:]))
+    dtype = check_dtype(params.get("dtype", DEFAULTS["dtype"]), "config.params.dtype")
+    parameters = as_float_array(
+        file.read("parameters", "f", (n_parameters,)), "parameters", dtype, ndim=1
+    )
+
+    if ("optimizer_first" in file) != ("optimizer_second" in file):
+        raise ValueError("optimizer_first: an optimizer state with one of its two moments missing")
+    first = second = None
+    if "optimizer_first" in file:
+        # The engine keeps two vectors (velocity, Adam's moments) for every optimizer;
+        # lbfgs keeps history_size of each (its s and y pairs).
+        size = n_parameters
+        if params.get("optimizer", DEFAULTS["optimizer"]) == "lbfgs":
+            history_size = params.get("history_size", DEFAULTS["history_size"])
+            size *= check_int(history_size, "config.params.history_size", 1, ENGINE_INT_MAX)
+        first, second = (
+            as_float_array(file.read(name, "f", (size,)), name, dtype, ndim=1)
+            for name in ("optimizer_first", "optimizer_second")
+        )
+
+    task = check_choice(meta["task"], "config.task", _FILE_TASKS)
+    fitted = _check_bool(meta["fitted"], "config.fitted")
+    n_out = layers[-1]
+    output = params.get("output_activation", DEFAULTS["output_activation"])
+    loss = params.get("loss", DEFAULTS["loss"])
+    wanted = params.get("task", DEFAULTS["task"])
+    classes = None
+    if task == "regression":
+        if "classes" in file:
+            raise ValueError("classes: a regression model has no classes")
+        if fitted and wanted == "classification":
+            raise ValueError(
+                "config.task: a fitted regression model built with task='classification'"
+            )
+    else:
+        if wanted == "regression":
+            raise ValueError(f"config.task: a {task} model built with task='regression'")
+        count = {"multiclass": n_out, "binary": 2, "multilabel": n_out}[task]
+        fits = {
+            "multiclass": output == "softmax",
+            "binary": n_out == 1 and output in _BINARY_TARGETS,
+            "multilabel": output == "sigmoid" and loss == "cross_entropy" and n_out > 1,
+        }[task]
+        if not fits:
+            raise ValueError(
+                f"config.task: a {task} model cannot have {n_out} {output} output(s) with {loss}"
+            )
+        if "classes" not in file:
+            raise ValueError(f"classes: a {task} model without classes")
+        classes = file.read("classes", "biufUS", (count,))
+        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+            raise ValueError("classes: expected finite labels, got NaN or infinite values")
+        if not np.all(classes[1:] > classes[:-1]):
+            raise ValueError(
+                f"classes: expected sorted distinct labels, got {classes[:10].tolist()}"
+            )
+        if task == "multilabel" and not np.array_equal(classes, np.arange(n_out)):
+            raise ValueError(f"classes: expected 0..{n_out - 1} for a multilabel model")
+
+    history = meta["history"]
+    if not isinstance(history, dict) or not set(history) <= set(_HISTORY_KEYS):
+        raise ValueError(
+            f"config.history: expected an object with some of {list(_HISTORY_KEYS)}, got "
+            f"{describe(history)}"
+        )
+    lengths = set()
+    for key, values in history.items():
+        if not isinstance(values, list) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+        ):
+            raise ValueError(f"config.history.{key}: expected a list of numbers")
+        lengths.add(len(values))
+    if len(lengths) > 1:
+        raise ValueError(
+            f"config.history: expected series of one length, got lengths {sorted(lengths)}"
+        )
+    best = meta["best_epoch"]
+    if best is not None:
+        best = check_int(best, "config.best_epoch", 1, max(lengths, default=0))
+    stop = meta["stop_reason"]
+    if stop is not None:
+        check_choice(stop, "config.stop_reason", _STOP_REASONS)
+    rng = meta["rng"]
+    if rng is not None:
+        if not isinstance(rng, list) or len(rng) != 6 or not all(isinstance(w, str) for w in rng):
+            raise ValueError("config.rng: expected 6 strings (4 generator words, spare, flag)")
+        for i, word in enumerate(rng[:4]):
+            if not word.isdigit() or int(word) >= 2**64:
+                raise ValueError(
+                    f"config.rng[{i}]: expected an unsigned 64-bit integer, got {word!r}"
+                )
+        try:
+            spare = float(rng[4])
+        except ValueError:
+            spare = float("nan")
+        if not np.isfinite(spare):
+            raise ValueError(f"config.rng[4]: expected a finite number, got {rng[4]!r}")
+        check_choice(rng[5], "config.rng[5]", ("True", "False"))
+    steps = check_int(meta["optimizer_steps"], "config.optimizer_steps", 0, 2**63 - 1)
+    return dict(
+        meta,
+        optimizer_steps=steps,
+        parameters=parameters,
+        classes=classes,
+        optimizer_first=first,
+        optimizer_second=second,
+    )
+
+
+def _check_fields(found: dict, expected: Sequence[str], name: str) -> None:
+    missing = [key for key in expected if key not in found]
+    unknown = sorted(set(found) - set(expected))
+    if missing or unknown:
+        raise ValueError(f"{name}: missing fields {missing}, unexpected fields {unknown}")

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -101,7 +102,7 @@ class Hopfield {
     // Random streams used so far: probe k of a call gets stream streams_used() + k,
     // so recalling a batch equals recalling its probes one by one, whatever the
     // number of threads.
-    std::uint64_t streams_used() const { return streams_used_; }
+    std::uint64_t streams_used() const { return streams_used_.load(); }
     Scalar low() const { return sparse() ? Scalar(0) : Scalar(-1); }
 
     const Matrix& weights() const { return W_; }
@@ -187,7 +188,8 @@ class Hopfield {
     bool zero_diagonal_;
     bool normalize_;
     std::uint64_t seed_;
-    std::uint64_t streams_used_ = 0;
+    // Atomic: concurrent recalls (readers under the Python lock) each reserve their own streams.
+    std::atomic<std::uint64_t> streams_used_{0};
     std::int64_t n_patterns_ = 0;
     double activity_ = 0.5;
     bool symmetric_ = true;

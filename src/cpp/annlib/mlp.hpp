@@ -142,8 +142,10 @@ class MLP {
     Matrix predict(const ConstRef& X) const;
     // Mean loss over the samples plus the L2 penalty: what training minimises.
     double loss(const ConstRef& X, const ConstRef& T) const;
-    // ∂loss/∂parameters in the layout of parameters(); the model is not changed.
-    Vector gradient(const ConstRef& X, const ConstRef& T) const;
+    // ∂loss/∂parameters in the layout of parameters(); the model is not changed.  With
+    // `deltas`, also every layer's δ = ∂loss/∂Z (layers 1..L, each units × samples).
+    Vector gradient(const ConstRef& X, const ConstRef& T,
+                    std::vector<Matrix>* deltas = nullptr) const;
     // The training loss at parameters p, which become the model's, and its gradient:
     // the function of the flat parameter vector that rprop and lbfgs minimise.
     double loss_and_gradient(const Eigen::Ref<const Vector>& p, const ConstRef& X,
@@ -180,7 +182,8 @@ class MLP {
     void for_each_block(const ConstRef& X, Visit&& visit) const;
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
                           Vector& grad) const;
-    double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
+    double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad,
+                          std::vector<Matrix>* deltas = nullptr) const;
     LbfgsStep lbfgs_iteration(const ConstRef& X, const ConstRef& T, Workspace& ws, double& value,
                               Vector& grad, long long evaluations_left, InterruptPoller& poller,
                               bool* forward_is_current = nullptr);
