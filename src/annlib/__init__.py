@@ -5,6 +5,8 @@ The engine is C++ (Eigen) in ``annlib._core``; this package is its Python face.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 try:
     from . import _core  # noqa: F401  (imported first: a missing build fails here, with advice)
 except ImportError as error:  # pragma: no cover - only without a build
@@ -21,7 +23,8 @@ from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
 from .search import grid_search
 
-__version__ = "0.1.0"
+# Written once, in pyproject.toml; the installed package's metadata carries it.
+__version__ = _metadata.version("annlib")
 
 __all__ = [
     "DivergenceError",

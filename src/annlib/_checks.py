@@ -56,10 +56,18 @@ def check_name(value: Any, name: str, choices: Iterable[str]) -> str:
     return str(value)
 
 
-def names_text(choices: Iterable[str]) -> str:
-    """``a``, ``b`` or ``c``: a table's names as a docstring lists them."""
-    quoted = [f"``{choice}``" for choice in choices]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+def fill_names(doc: str | None, **tables: Iterable[str]) -> str | None:
+    """``doc`` with every ``{KEY}`` replaced by the names of ``tables[KEY]``: ``a``, ``b`` or ``c``.
+
+    Docstrings list the names of the engine's tables this way, so they never drift.
+    """
+    if doc is None:  # python -OO strips docstrings
+        return None
+    for key, choices in tables.items():
+        quoted = [f"``{choice}``" for choice in choices]
+        text = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        doc = doc.replace("{" + key + "}", text)
+    return doc
 
 
 def check_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:

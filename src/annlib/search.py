@@ -30,8 +30,10 @@ from ._checks import (
     check_name,
     check_seed,
     describe,
+    fill_names,
 )
-from .mlp import DEFAULTS, MLP, engine_config, label_array
+from ._targets import TargetEncoding, label_array
+from .mlp import DEFAULTS, MLP, engine_config
 
 SCORINGS = _core.SCORINGS  # the engine's table
 BACKENDS = ("threads", "dask")
@@ -56,7 +58,7 @@ _CLASSIFIER_DEFAULTS = {"output_activation": "softmax", "loss": "cross_entropy"}
 class _Job(NamedTuple):
     """One configuration on one fold, in the plain data a Dask worker can unpickle."""
 
-    config: int  # position of the configuration in the search (its engine is built once per batch)
+    config: int  # position of the configuration in the search (its config is built once per batch)
     layers: tuple[int, ...]
     params: dict[str, Any]  # MLP constructor parameters, seed and dtype included
     epochs: int
@@ -211,8 +213,8 @@ def grid_search(
         ``k`` shuffled folds (stratified for class labels) drawn from ``seed``.
     validation_data : (X_val, y_val), optional
         Instead of ``cv``: train on all of (X, y), score on (X_val, y_val).
-    scoring : 'accuracy', 'mse' or 'loss', optional
-        Score on the held-out samples: accuracy (default for class labels; higher
+    scoring : str, optional
+        {SCORINGS}.  Score on the held-out samples: accuracy (default for class labels; higher
         is better), mean squared error of the outputs (default for regression) or
         the training loss (mean loss plus L2 penalty); lower is better for both.
     n_jobs : int
@@ -371,6 +373,9 @@ def grid_search(
     )
 
 
+grid_search.__doc__ = fill_names(grid_search.__doc__, SCORINGS=SCORINGS)
+
+
 # ---------------------------------------------------------------- the grid
 class _Grid:
     """The configurations of a param_grid (or a list of them), addressable by index.
@@ -526,7 +531,9 @@ def _check_hidden(value: Any, where: str) -> tuple[int, ...]:
         raise TypeError(
             f"{where}: expected hidden layer sizes like (16,) or (16, 8), got {describe(value)}"
         )
-    return tuple(check_int(size, f"{where}[{i}]", 1) for i, size in enumerate(value))
+    return tuple(
+        check_int(size, f"{where}[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(value)
+    )
 
 
 # ---------------------------------------------------------------- planning
@@ -574,18 +581,19 @@ def _plan(
         n_outputs = 1
     layers = (n_features, *hidden, n_outputs)
     try:
-        model = MLP(list(layers), **params)
-        model._targets(y, y.shape[0], fitting=True, classes=classes)
+        engine_config(layers, params).validate()
+        coder = TargetEncoding.of(layers, params, params["dtype"])
+        coder._targets(y, y.shape[0], fitting=True, classes=classes)
     except (ValueError, TypeError) as error:
         raise type(error)(
             f"param_grid: configuration {shown}"
             + (f" with base_params {fixed}" if fixed else "")
             + f" cannot be trained on these data: {error}"
         ) from None
-    accuracy, threshold = model._accuracy_rule()
+    accuracy, threshold = coder._accuracy_rule()
 
     def encode(targets: np.ndarray, name: str) -> np.ndarray:
-        return model._targets(targets, targets.shape[0], fitting=False, name=name)
+        return coder._targets(targets, targets.shape[0], fitting=False, name=name)
 
     encoding = (n_outputs, params["output_activation"], params["loss"])
     return _Plan(

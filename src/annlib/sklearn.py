@@ -121,7 +121,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    beta1, beta2, eps, rho, centered, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch.
@@ -163,6 +163,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         beta1=0.9,
         beta2=0.999,
         eps=1e-8,
+        rho=0.9,
+        centered=False,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -190,6 +192,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
+        self.rho = rho
+        self.centered = centered
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -312,6 +316,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         beta1=0.9,
         beta2=0.999,
         eps=1e-8,
+        rho=0.9,
+        centered=False,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -339,6 +345,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
+        self.rho = rho
+        self.centered = centered
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle

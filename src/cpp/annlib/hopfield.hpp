@@ -28,35 +28,35 @@ namespace annlib {
 
 enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
 template <>
-inline constexpr NameTable<HopfieldRule, 4> kNames<HopfieldRule> = {{
+inline constexpr auto kNames<HopfieldRule> = name_table<HopfieldRule>({
     {"hebbian", HopfieldRule::hebbian},
     {"storkey", HopfieldRule::storkey},
     {"pseudoinverse", HopfieldRule::pseudoinverse},
     {"sparse_hebbian", HopfieldRule::sparse_hebbian},
-}};
+});
 
 enum class UpdateMode { sync, async };
 template <>
-inline constexpr NameTable<UpdateMode, 2> kNames<UpdateMode> = {{
+inline constexpr auto kNames<UpdateMode> = name_table<UpdateMode>({
     {"sync", UpdateMode::sync},
     {"async", UpdateMode::async},
-}};
+});
 
 enum class UpdateOrder { random, sequential };
 template <>
-inline constexpr NameTable<UpdateOrder, 2> kNames<UpdateOrder> = {{
+inline constexpr auto kNames<UpdateOrder> = name_table<UpdateOrder>({
     {"random", UpdateOrder::random},
     {"sequential", UpdateOrder::sequential},
-}};
+});
 
 // What recall records in the energy trace.
 enum class EnergyTrace { none, sweep, unit };
 template <>
-inline constexpr NameTable<EnergyTrace, 3> kNames<EnergyTrace> = {{
+inline constexpr auto kNames<EnergyTrace> = name_table<EnergyTrace>({
     {"none", EnergyTrace::none},
     {"sweep", EnergyTrace::sweep},
     {"unit", EnergyTrace::unit},
-}};
+});
 
 struct RecallOptions {
     UpdateMode mode = UpdateMode::async;
