@@ -43,6 +43,7 @@ class MLPConfig:
     eps: float
     rho: float
     centered: bool
+    weight_decay: float
     l2: float
     batch_size: int
     shuffle: bool

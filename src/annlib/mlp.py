@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "eps": 1e-8,
     "rho": 0.9,
     "centered": False,
+    "weight_decay": 0.01,
     "l2": 0.0,
     "batch_size": None,
     "shuffle": True,
@@ -94,10 +95,15 @@ class MLP(TargetEncoding):
     optimizer : str
         {OPTIMIZERS}: ``momentum`` is v ← μv − η∇, w ← w + v (Nesterov with
         ``nesterov=True``); ``adam`` takes ``beta1``, ``beta2``, ``eps``;
-        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``.  The course-lab
+        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``; ``adagrad`` takes
+        ``eps``; ``adamw`` is ``adam`` with the decoupled weight decay
+        ``weight_decay`` (every parameter shrinks by learning_rate·weight_decay
+        each step); ``nadam`` is Nesterov's look-ahead in ``adam`` (Dozat 2016,
+        constant μ = ``beta1``).  Each formula is beside its code in
+        src/cpp/annlib/optimizer.hpp.  The course-lab
         rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
         ``momentum=α`` and ``learning_rate=η(1−α)``.
-    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered : float / bool
+    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered, weight_decay : float / bool
         Optimizer settings.
     l2 : float
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
@@ -338,8 +344,10 @@ class MLP(TargetEncoding):
         ValueError, TypeError
             Bad data or arguments (the message names the argument).
         annlib.DivergenceError
-            The loss or a weight became NaN/inf; the latest weights whose training loss is
-            finite are kept (the message says from which epoch) and the optimizer state is reset.
+            The loss or a weight became NaN/inf, or an epoch's loss grew to more than 1e8
+            times the loss of the weights fit started from (and above 1); the latest
+            weights whose training loss is finite and below that limit are kept (the
+            message says from which epoch) and the optimizer state is reset.
         KeyboardInterrupt
             Ctrl-C, within a fraction of a second; the model keeps the weights it had.
         """

@@ -121,7 +121,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, rho, centered, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    beta1, beta2, eps, rho, centered, weight_decay, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch.
@@ -165,6 +165,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        weight_decay=0.01,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -194,6 +195,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.weight_decay = weight_decay
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -318,6 +320,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        weight_decay=0.01,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -347,6 +350,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.weight_decay = weight_decay
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle
