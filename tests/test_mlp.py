@@ -220,6 +220,26 @@ def rmsprop_step(state, g, t, lr, o):
     return -lr * g / (np.sqrt(state["v"] - state["m"] ** 2) + o["eps"])
 
 
+def adagrad_step(state, g, t, lr, o):  # Duchi, Hazan & Singer 2011
+    state["G"] = state["G"] + g * g
+    return -lr * g / (np.sqrt(state["G"]) + o["eps"])
+
+
+def adamw_step(state, g, t, lr, o):  # Loshchilov & Hutter 2019: decay, then Adam's step
+    change = -lr * o["weight_decay"] * state["p"] + adam_step(state, g, t, lr, o)
+    state["p"] = state["p"] + change
+    return change
+
+
+def nadam_step(state, g, t, lr, o):  # Dozat 2016 with constant μ = beta1
+    mu, nu = o["beta1"], o["beta2"]
+    state["m"] = mu * state["m"] + (1 - mu) * g
+    state["n"] = nu * state["n"] + (1 - nu) * g * g
+    m_hat = mu * state["m"] / (1 - mu ** (t + 1)) + (1 - mu) * g / (1 - mu**t)
+    n_hat = state["n"] / (1 - nu**t)
+    return -lr * m_hat / (np.sqrt(n_hat) + o["eps"])
+
+
 def rprop_step(state, g, t, lr, o):
     # iRprop− (Igel & Hüsken 2000): Δ grows while the sign of g holds, shrinks and
     # skips the step (g := 0) when it flips; the previous gradient starts at 0.
@@ -238,6 +258,9 @@ REFERENCE_STEPS = {
     "momentum": momentum_step,
     "adam": adam_step,
     "rmsprop": rmsprop_step,
+    "adagrad": adagrad_step,
+    "adamw": adamw_step,
+    "nadam": nadam_step,
     "rprop": rprop_step,
     # lbfgs has no one-gradient update (its step is a line search): tests/test_full_batch.py
     # compares it with scikit-learn and minimises the Rosenbrock function.
@@ -248,6 +271,10 @@ OPTIMIZER_CASES = [(name, {}) for name in _core.OPTIMIZERS] + [
     ("momentum", {"nesterov": True}),
     ("rmsprop", {"centered": True}),
     ("rmsprop", {"rho": 0.5, "eps": 1e-3}),
+    ("adagrad", {"eps": 1e-3}),
+    ("adamw", {"weight_decay": 0.5}),
+    ("adamw", {"weight_decay": 0.0}),
+    ("nadam", {"beta1": 0.5, "beta2": 0.9}),
     ("rprop", {"delta0": 0.05, "delta_max": 0.07, "eta_minus": 0.3}),
     ("lbfgs", {"history_size": 2}),
 ]
@@ -285,6 +312,7 @@ def test_optimizers_match_their_textbook_formulas(xor_data, optimizer, settings)
     start = model._engine.parameters.copy()
     expected = np.zeros_like(start)
     state = collections.defaultdict(lambda: np.zeros_like(start))
+    state["p"] = start.copy()  # the parameters, for the rules that read them (adamw)
     for t in range(1, 6):
         g = model._engine.gradient(X, model._targets(y, 4, fitting=True))
         model.step(X, y)
@@ -739,6 +767,16 @@ BAD_CONSTRUCTORS = [
     (dict(layers=[2, 3, 1], optimizer="lion"), ValueError, "optimizer: expected one of"),
     (dict(layers=[2, 3, 1], rho=1.0), ValueError, r"rho: expected a number in \[0, 1\), got 1"),
     (dict(layers=[2, 3, 1], centered=1), TypeError, "centered: expected True or False"),
+    (
+        dict(layers=[2, 3, 1], weight_decay=-0.1),
+        ValueError,
+        "weight_decay: expected a finite number >= 0, got -0.1",
+    ),
+    (
+        dict(layers=[2, 3, 1], optimizer="adamw", weight_decay=20.0, learning_rate=0.1),
+        ValueError,
+        r"weight_decay: expected weight_decay \* learning_rate < 1 for adamw, got 20 \* 0.1",
+    ),
     (dict(layers=[2, 3, 1], init="zeros"), ValueError, "init: expected one of"),
     (
         dict(layers=[2, 3, 1], learning_rate=0),

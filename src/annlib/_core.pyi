@@ -54,6 +54,7 @@ class MLPConfig:
     eps: float
     rho: float
     centered: bool
+    weight_decay: float
     delta0: float
     delta_min: float
     delta_max: float

@@ -61,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "eps": 1e-8,
     "rho": 0.9,
     "centered": False,
+    "weight_decay": 0.01,
     "delta0": 0.1,
     "delta_min": 1e-6,
     "delta_max": 50.0,
@@ -103,13 +104,18 @@ class MLP(TargetEncoding):
     optimizer : str
         {OPTIMIZERS}: ``momentum`` is v ← μv − η∇, w ← w + v (Nesterov with
         ``nesterov=True``); ``adam`` takes ``beta1``, ``beta2``, ``eps``;
-        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``.  The course-lab
+        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``; ``adagrad`` takes
+        ``eps``; ``adamw`` is ``adam`` with the decoupled weight decay
+        ``weight_decay`` (every parameter shrinks by learning_rate·weight_decay
+        each step); ``nadam`` is Nesterov's look-ahead in ``adam`` (Dozat 2016,
+        constant μ = ``beta1``).  Each formula is beside its code in
+        src/cpp/annlib/optimizer.hpp.  The course-lab
         rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
         ``momentum=α`` and ``learning_rate=η(1−α)``.  ``rprop`` (iRprop−,
         Igel & Hüsken 2000) and ``lbfgs`` (limited-memory BFGS with a strong
         Wolfe line search, like scikit-learn's ``solver='lbfgs'``) need no
         learning rate and work on the full batch only (``batch_size=None``).
-    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered : float / bool
+    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered, weight_decay : float / bool
         Optimizer settings.
     delta0, delta_min, delta_max, eta_plus, eta_minus : float
         ``rprop``: every weight's step Δ starts at ``delta0``, grows by

@@ -121,8 +121,9 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, rho, centered, delta0, delta_min, delta_max, eta_plus, eta_minus,
-    history_size, max_fun, gtol, ftol, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    beta1, beta2, eps, rho, centered, weight_decay, delta0, delta_min, delta_max, eta_plus,
+    eta_minus, history_size, max_fun, gtol, ftol, l2, batch_size, shuffle, init, init_mean, init_std,
+    leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch (which
@@ -167,6 +168,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        weight_decay=0.01,
         delta0=0.1,
         delta_min=1e-6,
         delta_max=50.0,
@@ -205,6 +207,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.weight_decay = weight_decay
         self.delta0 = delta0
         self.delta_min = delta_min
         self.delta_max = delta_max
@@ -338,6 +341,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        weight_decay=0.01,
         delta0=0.1,
         delta_min=1e-6,
         delta_max=50.0,
@@ -376,6 +380,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.weight_decay = weight_decay
         self.delta0 = delta0
         self.delta_min = delta_min
         self.delta_max = delta_max

@@ -171,6 +171,13 @@ void MLPConfig::validate() const {
             "beta2: expected a number in [0, 1), got " + str(optimizer.beta2));
     require(std::isfinite(optimizer.rho) && optimizer.rho >= 0 && optimizer.rho < 1,
             "rho: expected a number in [0, 1), got " + str(optimizer.rho));
+    require(std::isfinite(optimizer.weight_decay) && optimizer.weight_decay >= 0,
+            "weight_decay: expected a finite number >= 0, got " + str(optimizer.weight_decay));
+    // adamw multiplies the weights by 1 − η·λ each step: at 1 or more they vanish or flip sign.
+    require(
+        optimizer.kind != Optimizer::adamw || optimizer.weight_decay * optimizer.learning_rate < 1,
+        "weight_decay: expected weight_decay * learning_rate < 1 for adamw, got " +
+            str(optimizer.weight_decay) + " * " + str(optimizer.learning_rate));
     require(std::isfinite(optimizer.eps) && optimizer.eps > 0,
             "eps: expected a finite number > 0, got " + str(optimizer.eps));
     validate_full_batch_settings(optimizer);

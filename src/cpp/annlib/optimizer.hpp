@@ -22,7 +22,7 @@
 
 namespace annlib {
 
-enum class Optimizer { sgd, momentum, adam, rmsprop, rprop, lbfgs };
+enum class Optimizer { sgd, momentum, adam, rmsprop, adagrad, adamw, nadam, rprop, lbfgs };
 
 template <>
 inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
@@ -30,6 +30,9 @@ inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
     {"momentum", Optimizer::momentum},
     {"adam", Optimizer::adam},
     {"rmsprop", Optimizer::rmsprop},
+    {"adagrad", Optimizer::adagrad},
+    {"adamw", Optimizer::adamw},
+    {"nadam", Optimizer::nadam},
     {"rprop", Optimizer::rprop},
     {"lbfgs", Optimizer::lbfgs},
 });
@@ -49,6 +52,7 @@ struct OptimizerSettings {
     double eps = 1e-8;
     double rho = 0.9;
     bool centered = false;
+    double weight_decay = 0.01;  // adamw's λ
     // rprop: the step sizes Δ start at delta0 and stay in [delta_min, delta_max].
     double delta0 = 0.1;
     double delta_min = 1e-6;
@@ -81,6 +85,7 @@ inline constexpr std::tuple kOptimizerSettings{
     std::pair{"eps", &OptimizerSettings::eps},
     std::pair{"rho", &OptimizerSettings::rho},
     std::pair{"centered", &OptimizerSettings::centered},
+    std::pair{"weight_decay", &OptimizerSettings::weight_decay},
     std::pair{"delta0", &OptimizerSettings::delta0},
     std::pair{"delta_min", &OptimizerSettings::delta_min},
     std::pair{"delta_max", &OptimizerSettings::delta_max},
@@ -137,6 +142,13 @@ class OptimizerState {
                     p += first_;
                 break;
             }
+            case Optimizer::adamw:
+                // θ ← θ − η λ θ, then Adam's step below   (Loshchilov & Hutter 2019,
+                // Algorithm 2: θ_t ← θ_{t−1} − η_t (α m̂/(√v̂ + ε) + λ θ_{t−1}), with
+                // α η_t = η and λ scaled by η as PyTorch and Keras do).  Decoupled: λ acts
+                // on the weights, never on the moments.  Every parameter decays, biases too.
+                p *= Scalar(1) - lr * static_cast<Scalar>(s.weight_decay);
+                [[fallthrough]];
             case Optimizer::adam: {
                 // m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  p ← p − η m̂ / (√v̂ + ε)
                 // with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)   (Kingma & Ba 2015)
@@ -173,6 +185,31 @@ class OptimizerState {
                 } else {
                     p.array() -= lr * g.array() / (second_.array().sqrt() + eps);
                 }
+                break;
+            }
+            case Optimizer::adagrad:
+                // G ← G + g²;  θ ← θ − η g / (√G + ε)   (Duchi, Hazan & Singer 2011, the
+                // diagonal form; ε keeps the first steps finite where G is still 0)
+                ++steps_;
+                second_ += g.cwiseAbs2();
+                p.array() -= lr * g.array() / (second_.array().sqrt() + static_cast<Scalar>(s.eps));
+                break;
+            case Optimizer::nadam: {
+                // Dozat 2016 (Algorithm 2) with a constant momentum μ = β1 and ν = β2:
+                // m ← μ m + (1−μ) g;  n ← ν n + (1−ν) g²;
+                // m̂ = μ m/(1−μᵗ⁺¹) + (1−μ) g/(1−μᵗ);  n̂ = n/(1−νᵗ);  θ ← θ − η m̂/(√n̂ + ε)
+                ++steps_;
+                const auto mu = static_cast<Scalar>(s.beta1);
+                const auto nu = static_cast<Scalar>(s.beta2);
+                first_ = mu * first_ + (Scalar(1) - mu) * g;
+                second_ = nu * second_ + (Scalar(1) - nu) * g.cwiseAbs2();
+                const double t = static_cast<double>(steps_);
+                const auto ahead = static_cast<Scalar>(s.beta1 / (1.0 - std::pow(s.beta1, t + 1)));
+                const auto now =
+                    static_cast<Scalar>((1.0 - s.beta1) / (1.0 - std::pow(s.beta1, t)));
+                const auto unbias = static_cast<Scalar>(1.0 / (1.0 - std::pow(s.beta2, t)));
+                p.array() -= lr * (ahead * first_.array() + now * g.array()) /
+                             ((unbias * second_.array()).sqrt() + static_cast<Scalar>(s.eps));
                 break;
             }
             case Optimizer::rprop: {
@@ -220,10 +257,12 @@ class OptimizerState {
     }
 
   private:
-    // velocity (momentum), first moment (adam, centered rmsprop), previous gradient
-    // (rprop), or lbfgs's m vectors s side by side
+    // velocity (momentum), first moment (adam, adamw, nadam, centered rmsprop), previous
+    // gradient (rprop), or lbfgs's m vectors s side by side
     Vector first_;
-    Vector second_;        // second moment (adam, rmsprop), step sizes Δ (rprop), lbfgs's y
+    // second moment (adam, adamw, nadam, rmsprop), adagrad's sum of g², step sizes Δ
+    // (rprop) or lbfgs's y
+    Vector second_;
     long long steps_ = 0;  // updates done (lbfgs: pairs stored)
 };
 
