@@ -249,17 +249,63 @@ def rmsprop_step(state, g, t, lr, o):
     return -lr * g / (np.sqrt(state["v"] - state["m"] ** 2) + o["eps"])
 
 
+def adagrad_step(state, g, t, lr, o):  # Duchi, Hazan & Singer 2011
+    state["G"] = state["G"] + g * g
+    return -lr * g / (np.sqrt(state["G"]) + o["eps"])
+
+
+def adamw_step(state, g, t, lr, o):  # Loshchilov & Hutter 2019: decay, then Adam's step
+    change = -lr * o["weight_decay"] * state["p"] + adam_step(state, g, t, lr, o)
+    state["p"] = state["p"] + change
+    return change
+
+
+def nadam_step(state, g, t, lr, o):  # Dozat 2016 with constant μ = beta1
+    mu, nu = o["beta1"], o["beta2"]
+    state["m"] = mu * state["m"] + (1 - mu) * g
+    state["n"] = nu * state["n"] + (1 - nu) * g * g
+    m_hat = mu * state["m"] / (1 - mu ** (t + 1)) + (1 - mu) * g / (1 - mu**t)
+    n_hat = state["n"] / (1 - nu**t)
+    return -lr * m_hat / (np.sqrt(n_hat) + o["eps"])
+
+
+def rprop_step(state, g, t, lr, o):
+    # iRprop− (Igel & Hüsken 2000): Δ grows while the sign of g holds, shrinks and
+    # skips the step (g := 0) when it flips; the previous gradient starts at 0.
+    if t == 1:
+        state["delta"] = np.full_like(g, o["delta0"])
+    agreement = state["g"] * g
+    grow = np.minimum(state["delta"] * o["eta_plus"], o["delta_max"])
+    shrink = np.maximum(state["delta"] * o["eta_minus"], o["delta_min"])
+    state["delta"] = np.where(agreement > 0, grow, np.where(agreement < 0, shrink, state["delta"]))
+    state["g"] = np.where(agreement < 0, 0.0, g)
+    return -np.sign(state["g"]) * state["delta"]
+
+
 REFERENCE_STEPS = {
     "sgd": sgd_step,
     "momentum": momentum_step,
     "adam": adam_step,
     "rmsprop": rmsprop_step,
+    "adagrad": adagrad_step,
+    "adamw": adamw_step,
+    "nadam": nadam_step,
+    "rprop": rprop_step,
+    # lbfgs has no one-gradient update (its step is a line search): tests/test_full_batch.py
+    # compares it with scikit-learn and minimises the Rosenbrock function.
+    "lbfgs": None,
 }
 # Every optimizer of the engine with its defaults, plus the variants its flags select.
 OPTIMIZER_CASES = [(name, {}) for name in _core.OPTIMIZERS] + [
     ("momentum", {"nesterov": True}),
     ("rmsprop", {"centered": True}),
     ("rmsprop", {"rho": 0.5, "eps": 1e-3}),
+    ("adagrad", {"eps": 1e-3}),
+    ("adamw", {"weight_decay": 0.5}),
+    ("adamw", {"weight_decay": 0.0}),
+    ("nadam", {"beta1": 0.5, "beta2": 0.9}),
+    ("rprop", {"delta0": 0.05, "delta_max": 0.07, "eta_minus": 0.3}),
+    ("lbfgs", {"history_size": 2}),
 ]
 OPTIMIZER_IDS = [
     "-".join([name, *(f"{k}={v}" for k, v in settings.items())])
@@ -267,7 +313,19 @@ OPTIMIZER_IDS = [
 ]
 
 
-@pytest.mark.parametrize("optimizer,settings", OPTIMIZER_CASES, ids=OPTIMIZER_IDS)
+# A new optimizer needs its row in REFERENCE_STEPS (a KeyError here otherwise).
+ONE_GRADIENT_CASES = [
+    (case, case_id)
+    for case, case_id in zip(OPTIMIZER_CASES, OPTIMIZER_IDS)
+    if REFERENCE_STEPS[case[0]] is not None
+]
+
+
+@pytest.mark.parametrize(
+    "optimizer,settings",
+    [case for case, _ in ONE_GRADIENT_CASES],
+    ids=[case_id for _, case_id in ONE_GRADIENT_CASES],
+)
 def test_optimizers_match_their_textbook_formulas(xor_data, optimizer, settings):
     X, y = xor_data
     model = MLP(
@@ -278,11 +336,12 @@ def test_optimizers_match_their_textbook_formulas(xor_data, optimizer, settings)
         seed=1,
         **settings,
     )
-    reference = REFERENCE_STEPS[optimizer]  # a new optimizer needs its row above
+    reference = REFERENCE_STEPS[optimizer]
     params = model.get_params()
     start = model._engine.parameters.copy()
     expected = np.zeros_like(start)
     state = collections.defaultdict(lambda: np.zeros_like(start))
+    state["p"] = start.copy()  # the parameters, for the rules that read them (adamw)
     for t in range(1, 6):
         g = model._engine.gradient(X, model._targets(y, 4, fitting=True))
         model.step(X, y)
@@ -643,7 +702,7 @@ def test_copies_continue_training_exactly_like_the_original(tmp_path, optimizer,
         [2, 4, 2],
         output_activation="softmax",
         optimizer=optimizer,
-        batch_size=8,
+        batch_size=None if optimizer in _core.FULL_BATCH_OPTIMIZERS else 8,
         seed=4,
         **settings,
     )
@@ -734,9 +793,19 @@ BAD_CONSTRUCTORS = [
         ValueError,
         "output_activation: softmax needs at least 2",
     ),
-    (dict(layers=[2, 3, 1], optimizer="lbfgs"), ValueError, "optimizer: expected one of"),
+    (dict(layers=[2, 3, 1], optimizer="lion"), ValueError, "optimizer: expected one of"),
     (dict(layers=[2, 3, 1], rho=1.0), ValueError, r"rho: expected a number in \[0, 1\), got 1"),
     (dict(layers=[2, 3, 1], centered=1), TypeError, "centered: expected True or False"),
+    (
+        dict(layers=[2, 3, 1], weight_decay=-0.1),
+        ValueError,
+        "weight_decay: expected a finite number >= 0, got -0.1",
+    ),
+    (
+        dict(layers=[2, 3, 1], optimizer="adamw", weight_decay=20.0, learning_rate=0.1),
+        ValueError,
+        r"weight_decay: expected weight_decay \* learning_rate < 1 for adamw, got 20 \* 0.1",
+    ),
     (dict(layers=[2, 3, 1], init="zeros"), ValueError, "init: expected one of"),
     (
         dict(layers=[2, 3, 1], learning_rate=0),

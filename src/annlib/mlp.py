@@ -61,6 +61,16 @@ DEFAULTS: dict[str, Any] = {
     "eps": 1e-8,
     "rho": 0.9,
     "centered": False,
+    "weight_decay": 0.01,
+    "delta0": 0.1,
+    "delta_min": 1e-6,
+    "delta_max": 50.0,
+    "eta_plus": 1.2,
+    "eta_minus": 0.5,
+    "history_size": 10,
+    "max_fun": 15000,
+    "gtol": 1e-5,
+    "ftol": 2.2e-9,
     "l2": 0.0,
     "batch_size": None,
     "shuffle": True,
@@ -94,11 +104,31 @@ class MLP(TargetEncoding):
     optimizer : str
         {OPTIMIZERS}: ``momentum`` is v ← μv − η∇, w ← w + v (Nesterov with
         ``nesterov=True``); ``adam`` takes ``beta1``, ``beta2``, ``eps``;
-        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``.  The course-lab
+        ``rmsprop`` takes ``rho``, ``eps`` and ``centered``; ``adagrad`` takes
+        ``eps``; ``adamw`` is ``adam`` with the decoupled weight decay
+        ``weight_decay`` (every parameter shrinks by learning_rate·weight_decay
+        each step); ``nadam`` is Nesterov's look-ahead in ``adam`` (Dozat 2016,
+        constant μ = ``beta1``).  Each formula is beside its code in
+        src/cpp/annlib/optimizer.hpp.  The course-lab
         rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
-        ``momentum=α`` and ``learning_rate=η(1−α)``.
-    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered : float / bool
+        ``momentum=α`` and ``learning_rate=η(1−α)``.  ``rprop`` (iRprop−,
+        Igel & Hüsken 2000) and ``lbfgs`` (limited-memory BFGS with a strong
+        Wolfe line search, like scikit-learn's ``solver='lbfgs'``) need no
+        learning rate and work on the full batch only (``batch_size=None``).
+    learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered, weight_decay : float / bool
         Optimizer settings.
+    delta0, delta_min, delta_max, eta_plus, eta_minus : float
+        ``rprop``: every weight's step Δ starts at ``delta0``, grows by
+        ``eta_plus`` while its gradient keeps its sign and shrinks by
+        ``eta_minus`` when the sign flips, within [``delta_min``, ``delta_max``].
+    history_size, max_fun, gtol, ftol : int / float
+        ``lbfgs``: the number m of (s, y) pairs kept; the most loss evaluations
+        per ``fit`` (the line search makes more than one per iteration); stop
+        when every gradient component is at most ``gtol`` in size, or when the
+        loss falls by at most ``ftol`` relative to max(|loss|, 1) in an
+        iteration.  ``fit``'s ``epochs`` is the most iterations (scikit-learn's
+        ``max_iter``); each iteration is one entry of ``history``, which also
+        holds the running count of evaluations, ``history['function_evaluations']``.
     l2 : float
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
     batch_size : None or int
@@ -232,6 +262,12 @@ class MLP(TargetEncoding):
     def n_parameters(self) -> int:
         """Number of weights and biases."""
         return int(self._engine.n_parameters)
+
+    @property
+    def n_function_evaluations_(self) -> int | None:
+        """``lbfgs``: the loss evaluations of the last ``fit``; ``None`` for the other optimizers."""
+        evaluations = self.history.get("function_evaluations")
+        return int(evaluations[-1]) if evaluations else None
 
     @property
     def is_classifier(self) -> bool:
@@ -749,6 +785,12 @@ def engine_config(layers: Sequence[int], params: dict[str, Any]) -> Any:
         "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
         **{key: check_real for key, value in DEFAULTS.items() if type(value) is float},
         **{key: _check_bool for key, value in DEFAULTS.items() if type(value) is bool},
+        # The engine checks the ranges; the type and C++ int's limits are Python's.
+        **{
+            key: lambda v, n: check_int(v, n, -ENGINE_INT_MAX - 1, ENGINE_INT_MAX)
+            for key, value in DEFAULTS.items()
+            if type(value) is int
+        },
     }
     for key, check in checks.items():
         params[key] = check(params[key], key)
@@ -801,8 +843,11 @@ _META_FIELDS = (
     "optimizer_steps",
 )
 _FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
-_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
-_STOP_REASONS = ("epochs", "early_stopping", "callback")
+_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "function_evaluations")
+# fit's own reasons, then lbfgs's (its table's "none" means it did not stop).
+_STOP_REASONS = ("epochs", "early_stopping", "callback") + tuple(
+    reason for reason in _core.LBFGS_STOPS if reason != "none"
+)
 
 
 def _read_state(file: Any) -> dict[str, Any]:
@@ -832,9 +877,14 @@ def _read_state(file: Any) -> dict[str, Any]:
         raise ValueError("optimizer_first: an optimizer state with one of its two moments missing")
     first = second = None
     if "optimizer_first" in file:
-        # The engine keeps both moments (velocity, Adam's two) for every optimizer.
+        # The engine keeps two vectors (velocity, Adam's moments) for every optimizer;
+        # lbfgs keeps history_size of each (its s and y pairs).
+        size = n_parameters
+        if params.get("optimizer", DEFAULTS["optimizer"]) == "lbfgs":
+            history_size = params.get("history_size", DEFAULTS["history_size"])
+            size *= check_int(history_size, "config.params.history_size", 1, ENGINE_INT_MAX)
         first, second = (
-            as_float_array(file.read(name, "f", (n_parameters,)), name, dtype, ndim=1)
+            as_float_array(file.read(name, "f", (size,)), name, dtype, ndim=1)
             for name in ("optimizer_first", "optimizer_second")
         )
 

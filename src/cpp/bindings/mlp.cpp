@@ -51,8 +51,8 @@ py::array_t<typename Matrix::Scalar> columns_as_samples(const Matrix& m) {
 // The history's records from epoch `start` on (0: all of them): a fit callback that
 // runs every k epochs takes only the new records, not the whole history each time.
 py::dict history_dict(const annlib::History& h, std::size_t start = 0) {
-    const auto from = [start](const std::vector<double>& v) {
-        return std::vector<double>(
+    const auto from = [start](const auto& v) {
+        return std::decay_t<decltype(v)>(
             v.begin() + static_cast<std::ptrdiff_t>(std::min(start, v.size())), v.end());
     };
     py::dict d;
@@ -60,6 +60,7 @@ py::dict history_dict(const annlib::History& h, std::size_t start = 0) {
     if (!h.accuracy.empty()) d["accuracy"] = from(h.accuracy);
     if (!h.val_loss.empty()) d["val_loss"] = from(h.val_loss);
     if (!h.val_accuracy.empty()) d["val_accuracy"] = from(h.val_accuracy);
+    if (!h.function_evaluations.empty()) d["function_evaluations"] = from(h.function_evaluations);
     d["best_epoch"] = h.best_epoch;
     d["stopped_by"] = h.stopped_by;
     return d;

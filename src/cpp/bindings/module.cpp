@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
     annlib_bindings::bind_search(m);
     annlib_bindings::bind_dense_memory(m);
     annlib_bindings::bind_modern_hopfield(m);
+    annlib_bindings::bind_lbfgs(m);
 }
