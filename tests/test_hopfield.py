@@ -597,7 +597,7 @@ def _probes(net):
 
 def test_save_load_round_trip(trained, tmp_path):
     trained.save(tmp_path / "net")
-    loaded = Hopfield.load(tmp_path / "net.npz")
+    loaded = Hopfield.load(tmp_path / "net")
     assert_same_network(trained, loaded, _probes(trained))
 
 

@@ -595,10 +595,10 @@ def test_copies_continue_training_exactly_like_the_original(tmp_path, optimizer)
         assert clone.history == model.history
 
 
-def test_save_appends_npz_and_load_finds_it(tmp_path):
+def test_save_writes_the_name_as_given_and_load_reads_it(tmp_path):
     model = MLP([2, 2], seed=0)
     written = model.save(tmp_path / "net")
-    assert written.name == "net.npz"
+    assert written.name == "net" and sorted(p.name for p in tmp_path.iterdir()) == ["net"]
     np.testing.assert_array_equal(MLP.load(tmp_path / "net").weights[0], model.weights[0])
 
 

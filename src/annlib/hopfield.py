@@ -513,7 +513,11 @@ class Hopfield:
         return net
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save to an ``.npz`` file (written atomically); ``Hopfield.load`` reads it."""
+        """Save to exactly ``path`` (a numpy .npz archive whatever the suffix); ``Hopfield.load`` reads it.
+
+        Written atomically, with the mode of a new file under the umask (a replaced
+        file keeps its mode); a folder, or a name ending in ``/``, is an IsADirectoryError.
+        """
         arrays = self._arrays()
         arrays["annlib_kind"] = np.array("Hopfield")
         arrays["format_version"] = np.array(FORMAT_VERSION)

@@ -726,10 +726,16 @@ class MLP:
         self.stop_reason_ = state["stop_reason"]
 
     def save(self, path: Any) -> Any:
-        """Write the model to ``path`` (.npz: a JSON configuration and the parameter arrays).
+        """Write the model to exactly ``path``; returns it as a ``pathlib.Path``.
 
-        The file is written to a temporary file and renamed, so a failure never
-        leaves a broken file or destroys a previous one.  Returns the path written.
+        The file is a numpy .npz archive (a JSON configuration and the parameter
+        arrays) whatever its suffix: ``save("net.annlib")`` writes ``net.annlib``.
+        It is written to a temporary file and renamed, so a failure never leaves
+        a broken file or destroys a previous one; a new file gets the usual mode
+        under the umask (0644 under umask 022), a replaced file keeps its mode.
+
+        Raises IsADirectoryError for a folder (or a name ending in ``/``) and
+        FileNotFoundError for a missing folder.
         """
         state = self._state()
         meta = {
