@@ -98,3 +98,148 @@ def test_an_animation_gets_the_mode_of_the_umask(tmp_path, umask_022):
     model = MLP([2, 3, 1], output_activation="sigmoid", seed=0)
     plot.training_animation(model, XOR_X, XOR_Y, epochs=2, every=1, path=path, resolution=10)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+# ------------------------------------------------------------------ defaults
+@pytest.mark.parametrize("seed", range(10))
+def test_the_first_network_learns_xor_with_the_defaults(seed):
+    net = MLP([2, 4, 1], seed=seed).fit(XOR_X, XOR_Y)
+    assert net.predict(XOR_X).tolist() == XOR_Y and net.accuracy(XOR_X, XOR_Y) == 1.0
+
+
+AUTO_CASES = {
+    "int-labels-one-output": ([2, 4, 1], [0, 1, 1, 0], "sigmoid", "cross_entropy", [0, 1]),
+    "bool-labels": (
+        [2, 4, 1],
+        [False, True, True, False],
+        "sigmoid",
+        "cross_entropy",
+        [False, True],
+    ),
+    "string-labels": (
+        [2, 4, 1],
+        ["no", "yes", "yes", "no"],
+        "sigmoid",
+        "cross_entropy",
+        ["no", "yes"],
+    ),
+    "int-labels-three-outputs": ([2, 4, 3], [0, 1, 2, 0], "softmax", "cross_entropy", [0, 1, 2]),
+    "string-labels-two-outputs": (
+        [2, 4, 2],
+        ["a", "b", "b", "a"],
+        "softmax",
+        "cross_entropy",
+        ["a", "b"],
+    ),
+    "indicator-matrix": (
+        [2, 4, 2],
+        [[0, 1], [1, 1], [1, 0], [0, 0]],
+        "sigmoid",
+        "cross_entropy",
+        [0, 1],
+    ),
+    "float-targets": ([2, 4, 1], [0.0, 1.0, 1.0, 0.0], "identity", "mse", None),
+    "float-matrix": ([2, 4, 2], [[0.5, 1], [1, 1], [1, 0], [0, 0]], "identity", "mse", None),
+    "int-matrix-not-0-1": ([2, 4, 2], [[0, 3], [1, 1], [1, 0], [0, 0]], "identity", "mse", None),
+}
+
+
+@pytest.mark.parametrize("case", AUTO_CASES)
+def test_auto_output_and_loss_follow_the_first_targets(case):
+    layers, y, output, loss, classes = AUTO_CASES[case]
+    net = MLP(layers, seed=0)
+    assert (net.output_activation_, net.loss_) == ("identity", "mse")  # until a fit decides
+    net.fit(XOR_X, y, epochs=2)
+    assert (net.output_activation_, net.loss_) == (output, loss)
+    assert net.get_params()["output_activation"] == "auto" and net.get_params()["loss"] == "auto"
+    assert net.is_classifier == (classes is not None)
+    if classes is not None:
+        assert net.classes_.tolist() == classes
+    assert f"output_activation={output!r}" in repr(net) or output == "identity"
+    assert f"loss={loss!r}" in repr(net) or loss == "mse"
+
+
+def test_task_overrides_what_the_values_say():
+    regressor = MLP([2, 4, 1], task="regression", seed=0).fit(XOR_X, XOR_Y, epochs=2)
+    assert (regressor.output_activation_, regressor.is_classifier) == ("identity", False)
+    classifier = MLP([2, 4, 1], task="classification", seed=0).fit(XOR_X, [0.0, 1, 1, 0], epochs=2)
+    assert (classifier.output_activation_, classifier.loss_) == ("sigmoid", "cross_entropy")
+
+
+def test_explicit_course_lab_settings_are_kept():
+    lab = MLP(
+        [2, 4, 1],
+        activation="bipolar_sigmoid",
+        output_activation="bipolar_sigmoid",
+        loss="mse",
+        optimizer="momentum",
+        momentum=0.9,
+        learning_rate=0.05,
+        seed=3,
+    )
+    lab.fit(XOR_X, [-1, 1, 1, -1], epochs=5)
+    assert (lab.output_activation_, lab.loss_) == ("bipolar_sigmoid", "mse")
+    assert lab.is_classifier and lab.classes_.tolist() == [-1, 1]
+    # An explicit output with an automatic loss: cross-entropy only where it applies.
+    sigmoid = MLP([2, 4, 1], output_activation="sigmoid", seed=0).fit(XOR_X, XOR_Y, epochs=2)
+    assert sigmoid.loss_ == "cross_entropy"
+    tanh = MLP([2, 4, 1], output_activation="tanh", seed=0).fit(XOR_X, XOR_Y, epochs=2)
+    assert tanh.loss_ == "mse" and tanh.is_classifier
+
+
+@pytest.mark.parametrize("copy_of", ["save-load", "pickle"])
+def test_a_copy_keeps_the_decision_and_trains_on_identically(copy_of, tmp_path):
+    import pickle
+
+    net = MLP([2, 4, 1], seed=5).fit(XOR_X, XOR_Y, epochs=50)
+    if copy_of == "save-load":
+        clone = MLP.load(net.save(tmp_path / "xor.annlib"))
+    else:
+        clone = pickle.loads(pickle.dumps(net))
+    assert (clone.output_activation_, clone.loss_) == ("sigmoid", "cross_entropy")
+    assert repr(clone) == repr(net)
+    np.testing.assert_array_equal(clone.predict_proba(XOR_X), net.predict_proba(XOR_X))
+    net.fit(XOR_X, XOR_Y, epochs=20)
+    clone.fit(XOR_X, XOR_Y, epochs=20)
+    np.testing.assert_array_equal(clone.weights[0], net.weights[0])
+
+
+def test_reset_and_a_failed_first_fit_leave_the_choice_open():
+    net = MLP([2, 4, 1], seed=0)
+    with pytest.raises(ValueError, match="expected two classes"):
+        net.fit(XOR_X, [0, 1, 2, 0], epochs=2)
+    assert (net.output_activation_, net.loss_, net.is_classifier) == ("identity", "mse", False)
+    net.fit(XOR_X, XOR_Y, epochs=2)
+    assert net.output_activation_ == "sigmoid"
+    net.reset()
+    assert net.output_activation_ == "identity"
+    net.fit(XOR_X, [0.1, 0.9, 0.8, 0.2], epochs=2)
+    assert (net.output_activation_, net.is_classifier) == ("identity", False)
+
+
+def test_set_params_keeps_the_first_fits_decision():
+    net = MLP([2, 4, 1], seed=0).fit(XOR_X, XOR_Y, epochs=2)
+    net.set_params(learning_rate=0.02)
+    assert (net.output_activation_, net.loss_) == ("sigmoid", "cross_entropy")
+    net.set_params(output_activation="tanh")
+    assert (net.output_activation_, net.loss_) == ("tanh", "mse")
+
+
+def test_hopfield_says_how_to_store_0_1_patterns():
+    net = Hopfield(4)
+    with pytest.raises(ValueError, match=r"rule='sparse_hebbian'.*2 \* patterns - 1"):
+        net.train([[1, 0, 1, 0]])
+
+
+def test_hopfield_train_never_switches_the_rule():
+    net = Hopfield(4)
+    with pytest.raises(
+        ValueError, match=r"^sparse: .*train never changes the rule.*rule='sparse_hebbian'"
+    ):
+        net.train([[1, 0, 1, 0]], sparse=True)
+    assert net.rule == "hebbian" and not net.sparse and net.n_patterns == 0
+    sparse = Hopfield(4, rule="sparse_hebbian")
+    sparse.train([[1, 0, 1, 0]], sparse=True)
+    assert sparse.rule == "sparse_hebbian" and sparse.n_patterns == 1
+    with pytest.raises(ValueError, match=r"^sparse: expected True or None"):
+        sparse.train([[1, -1, 1, -1]], sparse=False)

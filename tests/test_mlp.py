@@ -181,7 +181,7 @@ def test_forward_returns_every_layer_and_matches_numpy(xor_data):
 
 def test_sgd_step_moves_weights_against_the_gradient(xor_data):
     X, y = xor_data
-    model = MLP([2, 3, 1], output_activation="sigmoid", learning_rate=0.3, seed=0)
+    model = MLP([2, 3, 1], output_activation="sigmoid", optimizer="sgd", learning_rate=0.3, seed=0)
     grads = model.backward(X, y)
     W0 = model.weights
     loss_before = model.loss(X, y)
@@ -437,7 +437,7 @@ def test_divergence_raises_and_keeps_finite_weights():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 3)) * 100
     y = X.sum(axis=1) * 100
-    model = MLP([3, 8, 1], activation="identity", learning_rate=10.0, seed=0)
+    model = MLP([3, 8, 1], activation="identity", optimizer="sgd", learning_rate=10.0, seed=0)
     with pytest.raises(annlib.DivergenceError, match="learning_rate"):
         model.fit(X, y, epochs=1000)
     assert all(np.isfinite(w).all() for w in model.weights)

@@ -115,7 +115,7 @@ class Hopfield:
             * ``'pseudoinverse'``: the projection ``W = X (X^T X)^-1 X^T`` onto the
               span of the patterns (stores up to N linearly independent ones);
             * ``'sparse_hebbian'``: 0/1 patterns of activity rho,
-              ``W = (1/N) sum_p (p - rho)(p - rho)^T`` (also ``train(..., sparse=True)``).
+              ``W = (1/N) sum_p (p - rho)(p - rho)^T``.
               Such networks need a threshold: ``bias = rho (1 - rho) (1/2 - rho)``
               lies halfway between the fields of active and inactive units.
         zero_diagonal: set ``W_ii = 0`` after learning (no self-coupling).
@@ -265,7 +265,13 @@ class Hopfield:
         bad = (array != 1.0) & (array != low)
         if bad.any():
             kind = "0 or 1 (sparse network)" if sparse else "-1 or +1"
-            raise ValueError(f"{name}: expected values {kind}, got {array[bad][0]!r}")
+            hint = ""
+            if not sparse and np.isin(array, (0.0, 1.0)).all():
+                hint = (
+                    "; 0/1 patterns need a sparse network, Hopfield(n_units, rule='sparse_hebbian') "
+                    "(or train(patterns, sparse=True) on one), or pass them as ±1: 2 * patterns - 1"
+                )
+            raise ValueError(f"{name}: expected values {kind}, got {array[bad][0]!r}{hint}")
         return array, single
 
     # ---- learning ---------------------------------------------------------------
@@ -273,28 +279,28 @@ class Hopfield:
     def train(self, patterns: ArrayLike, sparse: bool | None = None) -> None:
         """Forget what was stored and learn ``patterns`` (P x N, one per row).
 
-        ``sparse=True`` learns 0/1 patterns with the sparse Hebbian rule (the rule
-        becomes ``'sparse_hebbian'``); ``sparse=False`` turns a sparse network back
-        into a ±1 Hebbian one; ``None`` keeps the rule.
+        ``train`` never changes the rule: ``sparse=True`` states that the
+        patterns are 0/1 and is accepted only by a ``'sparse_hebbian'`` network
+        (create it with ``Hopfield(n_units, rule='sparse_hebbian')``);
+        ``sparse=False`` states ±1 patterns and is refused by a sparse network;
+        ``None`` (default) takes the patterns the rule takes.
 
         Raises:
             ValueError: empty pattern set, wrong length, values other than ±1
-                (0/1 when sparse), NaN, or ``sparse=True`` with another rule.
+                (0/1 for the sparse rule; the message says how to store 0/1
+                patterns), NaN, or a ``sparse`` that contradicts the rule.
         """
         if sparse is not None:
             sparse = _check_bool(sparse, "sparse")
-            if sparse and self.rule not in ("hebbian", "sparse_hebbian"):
+            if sparse != self.sparse:
+                wanted = "'sparse_hebbian'" if sparse else "'hebbian', 'storkey' or 'pseudoinverse'"
                 raise ValueError(
-                    f"sparse: expected False or None for rule {self.rule!r} (only the Hebbian rule "
-                    "has a sparse form), got True"
+                    f"sparse: expected {self.sparse} or None for rule {self.rule!r} (which takes "
+                    f"{'0/1' if self.sparse else '±1'} patterns), got {sparse}; train never changes "
+                    f"the rule: create the network with rule={wanted} for "
+                    f"{'0/1' if sparse else '±1'} patterns"
                 )
-        target = self.rule
-        if sparse is True:
-            target = "sparse_hebbian"
-        elif sparse is False and target == "sparse_hebbian":
-            target = "hebbian"
-        array, _ = self._states(patterns, "patterns", sparse=target == "sparse_hebbian")
-        self._engine.set_rule(target)
+        array, _ = self._states(patterns, "patterns")
         self._engine.train(array)
 
     def add(self, patterns: ArrayLike) -> None:

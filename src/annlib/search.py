@@ -519,7 +519,9 @@ def _plan(
         )
     if y.ndim == 2:
         n_outputs = y.shape[1]
-    elif params["output_activation"] == "softmax":
+    elif params["output_activation"] == "softmax" or (
+        params["output_activation"] == "auto" and classes is not None
+    ):
         n_outputs = len(classes) if classes is not None else len(np.unique(y))
     else:
         n_outputs = 1
@@ -534,6 +536,8 @@ def _plan(
             + f" cannot be trained on these data: {error}"
         ) from None
     accuracy, threshold = model._accuracy_rule()
+    # The jobs' engines are built from params: 'auto' settings as this model decided them.
+    params["output_activation"], params["loss"] = model.output_activation_, model.loss_
 
     def encode(targets: np.ndarray, name: str) -> np.ndarray:
         return model._targets(targets, targets.shape[0], fitting=False, name=name)
