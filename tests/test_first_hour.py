@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import pydoc
+import re
 import stat
 
 import numpy as np
@@ -243,3 +246,77 @@ def test_hopfield_train_never_switches_the_rule():
     assert sparse.rule == "sparse_hebbian" and sparse.n_patterns == 1
     with pytest.raises(ValueError, match=r"^sparse: expected True or None"):
         sparse.train([[1, -1, 1, -1]], sparse=False)
+
+
+# ------------------------------------------------------------------ discoverable
+def documented_parameters(function):
+    """Each parameter with a default, and the line of the docstring that documents it."""
+    doc = inspect.getdoc(function) or ""
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.default is inspect.Parameter.empty:
+            continue
+        lines = [line for line in doc.splitlines() if re.match(rf"\s*{name}\s*:", line)]
+        yield name, parameter.default, lines
+
+
+PUBLIC_FUNCTIONS = {"MLP": MLP, "Hopfield": Hopfield, "grid_search": annlib.grid_search}
+
+
+@pytest.mark.parametrize("name", PUBLIC_FUNCTIONS)
+def test_every_parameter_has_a_default_in_the_signature_and_the_docstring(name):
+    found = list(documented_parameters(PUBLIC_FUNCTIONS[name]))
+    assert len(found) >= 6
+    for parameter, default, lines in found:
+        assert len(lines) == 1, f"{name}: parameter {parameter} documented {len(lines)} times"
+        assert f"default {default!r}" in lines[0], (
+            f"{name}: {lines[0]!r} does not say default {default!r}"
+        )
+
+
+def test_mlp_signature_lists_every_setting():
+    parameters = inspect.signature(MLP).parameters
+    assert list(parameters) == ["layers", *annlib.mlp.DEFAULTS]
+    assert all(parameters[k].default == v for k, v in annlib.mlp.DEFAULTS.items())
+    assert (
+        parameters["output_activation"].default == "auto"
+        and parameters["optimizer"].default == "adam"
+    )
+    text = pydoc.render_doc(MLP, renderer=pydoc.plaintext)
+    assert "MLP(layers: 'Sequence[int]', *, activation: " in text
+    assert "learning_rate: 'float' = 0.01" in text
+
+
+def test_settings_are_attributes_that_check_like_set_params():
+    net = MLP([2, 4, 1], activation="relu", seed=0)
+    for name, value in annlib.mlp.DEFAULTS.items():
+        if name not in ("loss", "seed", "activation"):
+            assert getattr(net, name) == value and name in dir(net)
+    assert net.activation == "relu" and net.seed == 0
+    net.learning_rate = 0.5
+    assert net.get_params()["learning_rate"] == 0.5 and "learning_rate=0.5" in repr(net)
+    with pytest.raises(ValueError, match=r"^learning_rate: expected a number > 0"):
+        net.learning_rate = -1
+    assert net.learning_rate == 0.5
+    with pytest.raises(AttributeError):
+        net.dtype = "float32"
+    with pytest.raises(AttributeError):
+        net.layers = (2, 1)
+    net.activation = ["tanh"]
+    assert net.activation == ["tanh"]
+
+
+def test_repr_is_the_call_that_makes_the_network():
+    net = MLP([2, 8, 3], activation="relu", learning_rate=0.05, batch_size=16, seed=7)
+    assert (
+        repr(net) == "MLP([2, 8, 3], activation='relu', learning_rate=0.05, batch_size=16, seed=7)"
+    )
+    again = eval(repr(net), {"MLP": MLP})
+    assert again.get_params() == net.get_params()
+    np.testing.assert_array_equal(again.weights[1], net.weights[1])
+
+
+def test_dir_of_the_package_is_its_public_api():
+    assert dir(annlib) == sorted([*annlib.__all__, "plot", "__version__"])
+    assert "annotations" not in dir(annlib) and "mlp" not in dir(annlib)
+    for name in dir(annlib):
+        getattr(annlib, name)

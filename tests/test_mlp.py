@@ -693,7 +693,11 @@ BAD_CONSTRUCTORS = [
     (dict(layers=[2, 3, 1], seed=-1), ValueError, "seed: expected an integer >= 0"),
     (dict(layers=[2, 3, 1], dtype="int8"), ValueError, "dtype: expected 'float32' or 'float64'"),
     (dict(layers=[2, 3, 1], shuffle="yes"), TypeError, "shuffle: expected True or False"),
-    (dict(layers=[2, 3, 1], learning_rat=0.1), TypeError, "unknown parameter"),
+    (
+        dict(layers=[2, 3, 1], learning_rat=0.1),
+        TypeError,
+        "unexpected keyword argument 'learning_rat'",
+    ),
 ]
 
 

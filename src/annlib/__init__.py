@@ -3,8 +3,6 @@
 The engine is C++ (Eigen) in ``annlib._core``; this package is its Python face.
 """
 
-from __future__ import annotations
-
 try:
     from . import _core  # noqa: F401  (imported first: a missing build fails here, with advice)
 except ImportError as error:  # pragma: no cover - only without a build
@@ -44,3 +42,9 @@ def __getattr__(name: str):
 
         return importlib.import_module(".plot", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The public API only: not the submodules (mlp, hopfield, _core, ...) that
+    # the imports above bind as attributes; plot is listed although loaded lazily.
+    return sorted([*__all__, "plot", "__version__"])

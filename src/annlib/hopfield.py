@@ -107,8 +107,8 @@ class Hopfield:
     differ from one-by-one recall by luck.
 
     Args:
-        n_units: number of units N (>= 1).
-        rule: learning rule used by ``train``/``add``:
+        n_units: number of units N, an int >= 1.
+        rule: str, default 'hebbian': the learning rule used by ``train``/``add``:
 
             * ``'hebbian'``: ``W = (1/N) sum_p p p^T``;
             * ``'storkey'``: Storkey's (1997) incremental rule, more capacity;
@@ -118,13 +118,16 @@ class Hopfield:
               ``W = (1/N) sum_p (p - rho)(p - rho)^T``.
               Such networks need a threshold: ``bias = rho (1 - rho) (1/2 - rho)``
               lies halfway between the fields of active and inactive units.
-        zero_diagonal: set ``W_ii = 0`` after learning (no self-coupling).
-        normalize: keep the factor 1/N; ``False`` gives N times the weights
-            (for the Hebbian rule exactly ``W = sum_p p p^T``).
-        bias: the threshold theta, a number or one per unit.
-        seed: seeds every random choice (update orders, Glauber noise); ``None``
-            draws one.
-        dtype: ``'float64'`` or ``'float32'`` (weights, states and arithmetic).
+        zero_diagonal: bool, default True: set ``W_ii = 0`` after learning (no
+            self-coupling).
+        normalize: bool, default True: keep the factor 1/N; ``False`` gives N
+            times the weights (for the Hebbian rule exactly ``W = sum_p p p^T``).
+        bias: float or N floats, default 0.0: the threshold theta, one number
+            for every unit or one per unit (finite).
+        seed: int in [0, 2**64) or None, default None: seeds every random choice
+            (update orders, Glauber noise); ``None`` draws one.
+        dtype: str, default 'float64': ``'float64'`` or ``'float32'`` (weights,
+            states and arithmetic).
 
     Raises:
         TypeError, ValueError: for bad arguments, naming the argument.

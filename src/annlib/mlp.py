@@ -9,6 +9,7 @@ argument with a message that names it, and handles files and pickling.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import threading
 from typing import Any, Callable, Sequence
@@ -39,35 +40,6 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 INITS = ("normal", "glorot", "he")
 TASKS = ("auto", "classification", "regression")
 
-# The constructor's parameters and defaults, in order: the one list that
-# get_params, set_params, __repr__, save/load and pickling all read.
-# Adam at 0.01, full batch, glorot and fit's 500 epochs: measured over 30 seeds
-# (benchmarks/bench_defaults.py) they learn XOR [2, 4, 1] every time, two
-# Gaussians [2, 4, 1] to 0.999 and two spirals [2, 32, 32, 1] to 0.980 held-out
-# accuracy; the former SGD at 0.01 for 100 epochs reached 0.58, 0.61 and 0.60.
-DEFAULTS: dict[str, Any] = {
-    "activation": "tanh",
-    "output_activation": AUTO,
-    "loss": AUTO,
-    "optimizer": "adam",
-    "learning_rate": 0.01,
-    "momentum": 0.9,
-    "nesterov": False,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "l2": 0.0,
-    "batch_size": None,
-    "shuffle": True,
-    "init": "glorot",
-    "init_mean": 0.0,
-    "init_std": 0.1,
-    "leaky_slope": 0.01,
-    "seed": None,
-    "dtype": "float64",
-    "task": "auto",
-}
-
 # Target values and decision threshold of a single bounded output used as a binary classifier.
 _BINARY_TARGETS = {
     "sigmoid": (0.0, 1.0, 0.5),
@@ -79,54 +51,73 @@ _BINARY_TARGETS = {
 class MLP:
     """A feed-forward network of any depth, trained by backpropagation in C++.
 
+    Every parameter after ``layers`` is a keyword with a default, readable (and,
+    except ``dtype``, settable through ``set_params``' checks) as an attribute of
+    the same name, ``net.learning_rate``; only ``loss`` is read as
+    ``net.get_params()["loss"]`` (``net.loss(X, y)`` computes the loss).
+
     Parameters
     ----------
-    layers : sequence of int
+    layers : sequence of int >= 1
         ``[n_inputs, hidden..., n_outputs]``; at least two sizes (one weight layer).
-    activation : str or sequence of str
-        Hidden-layer activation, one name for all or one per hidden layer:
-        ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` (2/(1+e^-x) - 1), ``relu``,
-        ``leaky_relu`` (slope ``leaky_slope``) or ``identity``.
-    output_activation : str
-        ``auto`` (default), ``identity``, ``sigmoid``, ``tanh``, ``bipolar_sigmoid``
-        or ``softmax``.  ``auto`` is decided by the first ``fit`` from its targets:
+    activation : str or list of str, default 'tanh'
+        Hidden-layer activation, one name for all hidden layers or one per hidden
+        layer: ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` (2/(1+e^-x) - 1),
+        ``relu``, ``leaky_relu`` (slope ``leaky_slope``) or ``identity``.
+    output_activation : str, default 'auto'
+        ``auto``, ``identity``, ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` or
+        ``softmax``.  ``auto`` is decided by the first ``fit`` from its targets:
         integer, boolean or string labels make a classifier (``sigmoid`` for one
         output or a 0/1 indicator matrix, ``softmax`` for several outputs), float
         targets a regressor (``identity``); ``output_activation_`` holds the choice.
-    loss : str
-        ``auto`` (default: ``cross_entropy`` for a classifier's sigmoid or softmax
-        output, else ``mse``; ``loss_`` holds the choice), ``mse`` (1/(2·n·k)
-        Σ (y - t)², half the mean over every output) or ``cross_entropy``
-        (softmax or sigmoid outputs; computed from the logits).
-    optimizer : str
-        ``adam`` (default), ``sgd``; ``momentum`` (v ← μv − η∇, w ← w + v; Nesterov with
-        ``nesterov=True``); ``adam`` (``beta1``, ``beta2``, ``eps``).  The
+    loss : str, default 'auto'
+        ``auto`` (``cross_entropy`` for a classifier's sigmoid or softmax output,
+        else ``mse``; ``loss_`` holds the choice), ``mse`` (1/(2·n·k) Σ (y - t)²,
+        half the mean over every output) or ``cross_entropy`` (softmax or sigmoid
+        outputs; computed from the logits).
+    optimizer : str, default 'adam'
+        ``adam`` (``beta1``, ``beta2``, ``eps``), ``sgd`` or ``momentum``
+        (v ← μv − η∇, w ← w + v; Nesterov with ``nesterov=True``).  The
         course-lab rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
         ``momentum=α`` and ``learning_rate=η(1−α)``.
-    learning_rate, momentum, nesterov, beta1, beta2, eps : float / bool
-        Optimizer settings.
-    l2 : float
+    learning_rate : float > 0, default 0.01
+        The step size η of every optimizer.
+    momentum : float in [0, 1), default 0.9
+        The velocity's decay μ of ``optimizer='momentum'``.
+    nesterov : bool, default False
+        Nesterov's look-ahead gradient for ``optimizer='momentum'``.
+    beta1 : float in [0, 1), default 0.9
+        Adam's decay of its running mean of gradients.
+    beta2 : float in [0, 1), default 0.999
+        Adam's decay of its running mean of squared gradients.
+    eps : float > 0, default 1e-08
+        Adam's guard added to the root of the squared-gradient mean.
+    l2 : float >= 0, default 0.0
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
-    batch_size : None or int
+    batch_size : None or int >= 1, default None
         ``None`` full batch, ``1`` online (sequential), ``k`` minibatches of k
         (a batch larger than the data is the full batch).
-    shuffle : bool
+    shuffle : bool, default True
         Shuffle the samples every epoch (minibatch and online modes).
-    init : str
-        ``normal`` (``init_mean``, ``init_std``), ``glorot`` (uniform) or ``he``
-        (normal, √(2/fan_in)); biases start at zero.
-    leaky_slope : float
-        Slope of ``leaky_relu`` for negative inputs, in [0, 1).
-    seed : int or None
+    init : str, default 'glorot'
+        ``glorot`` (uniform, ±√(6/(fan_in + fan_out))), ``he`` (normal,
+        √(2/fan_in)) or ``normal`` (``init_mean``, ``init_std``); biases start at zero.
+    init_mean : float, default 0.0
+        Mean of the weights drawn by ``init='normal'``.
+    init_std : float >= 0, default 0.1
+        Standard deviation of the weights drawn by ``init='normal'``.
+    leaky_slope : float in [0, 1), default 0.01
+        Slope of ``leaky_relu`` for negative inputs.
+    seed : int in [0, 2**64) or None, default None
         Seed of the model's generator (weights, shuffling, validation split).
         ``None`` draws one; it is stored so ``reset()`` reproduces it.
-    dtype : str
-        ``float64`` (default) or ``float32``.
-    task : str
-        ``auto`` (default: decided from the outputs and the first targets, see
-        ``fit``), ``classification`` (labels are required; an output that cannot
-        classify is an error) or ``regression`` (targets are used as given, even
-        0/1 values for a sigmoid output).
+    dtype : str, default 'float64'
+        ``float64`` or ``float32``: what the engine computes and stores in.
+    task : str, default 'auto'
+        ``auto`` (decided from the outputs and the first targets, see ``fit``),
+        ``classification`` (labels are required; an output that cannot classify
+        is an error) or ``regression`` (targets are used as given, even 0/1
+        values for a sigmoid output).
 
     Attributes
     ----------
@@ -143,19 +134,40 @@ class MLP:
     >>> net = annlib.MLP([2, 4, 1], seed=1).fit(X, [0, 1, 1, 0])
     >>> net.predict(X).tolist()
     [0, 1, 1, 0]
-    >>> net.output_activation_, net.loss_
-    ('sigmoid', 'cross_entropy')
+    >>> net
+    MLP([2, 4, 1], output_activation='sigmoid', loss='cross_entropy', seed=1)
     """
 
-    def __init__(self, layers: Sequence[int], **params: Any) -> None:
-        unknown = sorted(set(params) - set(DEFAULTS))
-        if unknown:
-            raise TypeError(
-                f"MLP() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
-            )
+    def __init__(
+        self,
+        layers: Sequence[int],
+        *,
+        activation: str | Sequence[str] = "tanh",
+        output_activation: str = AUTO,
+        loss: str = AUTO,
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        l2: float = 0.0,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        init: str = "glorot",
+        init_mean: float = 0.0,
+        init_std: float = 0.1,
+        leaky_slope: float = 0.01,
+        seed: int | None = None,
+        dtype: str = "float64",
+        task: str = "auto",
+    ) -> None:
+        params = dict(locals())
+        del params["self"], params["layers"]
         self._lock = threading.RLock()
         self._layers = _check_layers(layers)
-        self._params = {**DEFAULTS, **params}
+        self._params = params
         self._params["seed"] = check_seed(self._params["seed"])
         self._dtype = check_dtype(self._params["dtype"])
         self._params["dtype"] = self._dtype.name
@@ -305,8 +317,12 @@ class MLP:
 
     @property
     def seed(self) -> int:
-        """The seed of the model's generator."""
+        """The seed of the model's generator; assigning one takes effect at the next ``reset()``."""
         return self._params["seed"]
+
+    @seed.setter
+    def seed(self, value: Any) -> None:
+        self.set_params(seed=value)
 
     @property
     def n_parameters(self) -> int:
@@ -877,7 +893,7 @@ class MLP:
         return clone
 
     def __repr__(self) -> str:
-        shown = [f"layers={list(self._layers)}"]
+        shown = [repr(list(self._layers))]
         decided = {"output_activation": self.output_activation_, "loss": self.loss_}
         for key, default in DEFAULTS.items():
             value = self._params[key]
@@ -886,6 +902,38 @@ class MLP:
             if key == "seed" or value != default:
                 shown.append(f"{key}={value!r}")
         return f"MLP({', '.join(shown)})"
+
+
+# The constructor's keyword parameters and defaults, in order, read from its
+# signature: the one list that get_params, set_params, __repr__, the attributes,
+# save/load, pickling, grid_search and the scikit-learn estimators all read.
+# Adam at 0.01, full batch, glorot and fit's 500 epochs: measured over 30 seeds
+# (benchmarks/bench_defaults.py) they learn XOR [2, 4, 1] every time, two
+# Gaussians [2, 4, 1] to 0.999 and two spirals [2, 32, 32, 1] to 0.980 held-out
+# accuracy; the former SGD at 0.01 for 100 epochs reached 0.58, 0.61 and 0.60.
+DEFAULTS: dict[str, Any] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(MLP.__init__).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
+
+
+def _hyper_parameter(name: str) -> property:
+    def get(self: MLP) -> Any:
+        return copy.deepcopy(self._params[name])
+
+    def set(self: MLP, value: Any) -> None:
+        self.set_params(**{name: value})
+
+    return property(get, set, doc=f"The ``{name}`` setting; assigning it calls ``set_params``.")
+
+
+# net.learning_rate, net.activation, ...: every setting not already a property
+# (layers, seed, dtype) or a method (loss).
+for _name in DEFAULTS:
+    if not hasattr(MLP, _name):
+        setattr(MLP, _name, _hyper_parameter(_name))
+del _name
 
 
 # ---------------------------------------------------------------- helpers
