@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import annlib
-from annlib import Hopfield
+from annlib import Hopfield, _core
 
 DTYPES = ["float64", "float32"]
 EPS = {dtype: float(np.finfo(dtype).eps) for dtype in DTYPES}
@@ -103,7 +103,7 @@ def test_every_single_unit_update_follows_the_rule_and_never_raises_the_energy(d
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("order", ["random", "sequential"])
+@pytest.mark.parametrize("order", _core.ORDERS)
 @PROPERTY
 @given(data=st.data())
 def test_async_recall_converges_and_its_unit_energy_trace_never_rises(dtype, order, data):
@@ -145,7 +145,7 @@ def assert_same_recall(batch, singles, rows=slice(None)):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", _core.MODES)
 @PROPERTY
 @given(data=st.data(), temperature=st.sampled_from([0.0, 0.0, 0.4]))
 def test_batch_recall_equals_one_by_one_recall(dtype, mode, data, temperature):
@@ -187,7 +187,7 @@ BIG = settings(derandomize=True, max_examples=1, deadline=None, database=None)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", _core.MODES)
 @BIG
 @given(seed=st.integers(0, 2**32))
 def test_batch_recall_on_two_threads_equals_one_by_one_recall(dtype, mode, seed):

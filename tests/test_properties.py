@@ -293,12 +293,3 @@ def test_save_then_load_gives_identical_predictions(
             clone.fit(X, y, epochs=1)
         except annlib.DivergenceError:
             pass
-
-
-def test_the_strategies_cover_every_choice():
-    """The properties above are only as broad as their strategies: keep the lists complete."""
-    from annlib import mlp
-
-    assert set(HIDDEN) == set(mlp.HIDDEN_ACTIVATIONS)
-    assert {o for o, _ in OUTPUT_LOSS} == set(mlp.OUTPUT_ACTIVATIONS)
-    assert {loss for _, loss in OUTPUT_LOSS} == set(mlp.LOSSES)

@@ -297,7 +297,7 @@ def test_verbose_shows_a_progress_bar(capsys, spirals3):
         (
             {"learning_rate": [0.1, -1.0]},
             ValueError,
-            r"param_grid\['learning_rate'\]\[1\]: expected a number > 0",
+            r"param_grid\['learning_rate'\]\[1\]: expected a finite number > 0",
         ),
         ({"activation": ["tanh", "swish"]}, ValueError, r"param_grid\['activation'\]\[1\]"),
         ({"optimizer": ["rmsprop"]}, ValueError, r"param_grid\['optimizer'\]\[0\]"),

@@ -2,9 +2,8 @@
 
 Trains multi-layer perceptrons on three classic problems (two Gaussian
 classes, noisy XOR, four interleaved spirals), restores noisy glyph images
-with a Hopfield network when annlib has one, prints a summary table and
-writes the pictures (PNG, and one GIF of the spirals being learnt) to an
-output folder.
+with a Hopfield network, prints a summary table and writes the pictures
+(PNG at ``DPI``, and one GIF of the spirals being learnt) to an output folder.
 """
 
 from __future__ import annotations
@@ -16,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure  # figures outside pyplot: the demo never opens a window
 
 import annlib
-from annlib import datasets
+from annlib import datasets, plot
+
+#: Resolution of the PNG pictures: sharp on a laptop screen.
+DPI = 150
 
 
 def _figure(columns: int = 1, width: float = 4.5, height: float = 4.2):
-    # Figures outside pyplot: the demo never opens a window, whatever the backend.
-    from matplotlib.figure import Figure
-
     figure = Figure(figsize=(width * columns, height), layout="constrained")
     return figure, list(figure.subplots(1, columns, squeeze=False)[0])
 
@@ -87,10 +87,45 @@ def _classification_tasks(seed: int, quick: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _decision_boundaries(trained: list) -> Any:
+    figure, axes = _figure(len(trained))
+    for ax, (task, model, X_test, y_test, *_) in zip(axes, trained):
+        plot.decision_boundary(model, X_test, y_test, ax=ax)
+        ax.set_title(f"{task['task']}: test accuracy {model.accuracy(X_test, y_test):.3f}")
+    return figure
+
+
+def _loss_curves(trained: list) -> Any:
+    figure, (ax,) = _figure(width=6.0)
+    plot.loss_curves(
+        [model.history for _, model, *_ in trained],
+        labels=[task["task"] for task, *_ in trained],
+        ax=ax,
+        logy=True,
+    )
+    ax.set_title("training loss (cross-entropy)")
+    return figure
+
+
+def _architecture(trained: list) -> Any:
+    task, model = trained[-1][:2]
+    figure, (ax,) = _figure(width=6.4)
+    plot.architecture(model, ax=ax)
+    ax.set_title(f"{task['task']}: trained weights (green +, red \u2212)")
+    return figure
+
+
+#: The MLP pictures: file name -> drawer of its figure from the trained tasks, each
+#: entry (task, model, X_test, y_test, X_train, y_train).
+PICTURES = {
+    "decision_boundaries.png": _decision_boundaries,
+    "loss_curves.png": _loss_curves,
+    "architecture.png": _architecture,
+}
+
+
 def mlp_section(out: Path, seed: int, quick: bool, progress: Any) -> list[dict[str, Any]]:
     """Train, score on held-out samples and draw the three MLP problems; returns table rows."""
-    from annlib import plot
-
     rows, trained = [], []
     for task in _classification_tasks(seed, quick):
         progress.set_description(task["task"])
@@ -110,27 +145,8 @@ def mlp_section(out: Path, seed: int, quick: bool, progress: Any) -> list[dict[s
         progress.update()
 
     progress.set_description("pictures")
-    figure, axes = _figure(len(trained))
-    for ax, (task, model, X_test, y_test, *_) in zip(axes, trained):
-        plot.decision_boundary(model, X_test, y_test, ax=ax)
-        ax.set_title(f"{task['task']}: test accuracy {model.accuracy(X_test, y_test):.3f}")
-    figure.savefig(out / "decision_boundaries.png", dpi=90)
-
-    figure, (ax,) = _figure(width=6.0)
-    plot.loss_curves(
-        [model.history for _, model, *_ in trained],
-        labels=[task["task"] for task, *_ in trained],
-        ax=ax,
-        logy=True,
-    )
-    ax.set_title("training loss (cross-entropy)")
-    figure.savefig(out / "loss_curves.png", dpi=90)
-
-    task, spirals_model = trained[-1][:2]
-    figure, (ax,) = _figure(width=6.4)
-    plot.architecture(spirals_model, ax=ax)
-    ax.set_title(f"{task['task']}: trained weights (green +, red \u2212, width = size)")
-    figure.savefig(out / "architecture.png", dpi=90)
+    for name, draw in PICTURES.items():
+        draw(trained).savefig(out / name, dpi=DPI)
     progress.update()
 
     # The GIF replays the spirals' training on an untrained copy (same seed, same run).
@@ -152,15 +168,12 @@ def mlp_section(out: Path, seed: int, quick: bool, progress: Any) -> list[dict[s
 def hopfield_section(out: Path, seed: int) -> list[dict[str, Any]]:
     """Hopfield glyph restoration: store glyph images, restore heavily corrupted copies.
 
-    Runs only when annlib has ``Hopfield`` (see ``main``).  Stores the 32 x 32
-    images of "NET" with the Storkey rule (glyphs overlap too much for the
+    Stores the 32 x 32 images of "NET" with the Storkey rule (glyphs overlap too much for the
     plain Hebbian rule to keep them apart), flips a quarter of every image's
     pixels and recalls asynchronously and synchronously.  Writes
     ``hopfield_glyphs.png`` (stored, corrupted, restored) and returns one table
     row per update mode; "recall" is the fraction of images restored exactly.
     """
-    from annlib import plot
-
     size = 32
     stored = datasets.glyphs("NET", size=size)
     noisy = datasets.flip(stored, 0.25, seed=seed)
@@ -171,13 +184,7 @@ def hopfield_section(out: Path, seed: int) -> list[dict[str, Any]]:
         network.train(stored)
         result = network.recall(noisy, mode=mode, max_iter=50)
         seconds = time.perf_counter() - start
-        states = np.asarray(result.states, dtype=float)
-        if states.shape != stored.shape:
-            raise RuntimeError(
-                f"Hopfield.recall: expected states of shape {stored.shape} (one row per probe), "
-                f"got {states.shape}"
-            )
-        restored[mode] = states
+        restored[mode] = states = np.asarray(result.states, dtype=float)
         rows.append(
             {
                 "task": "glyphs, 25% flipped",
@@ -186,18 +193,18 @@ def hopfield_section(out: Path, seed: int) -> list[dict[str, Any]]:
                 "seconds": seconds,
             }
         )
-    from matplotlib.figure import Figure
-
     shown = {
         "stored": stored,
         "25% flipped": noisy,
         **{f"{m} recall": restored[m] for m in restored},
     }
-    figure = Figure(figsize=(1.6 * len(stored), 1.8 * len(shown)), layout="constrained")
-    grid = figure.subplots(len(shown), len(stored), squeeze=False)
     titles = [title for title in shown for _ in stored]
-    plot.patterns(np.vstack(list(shown.values())), (size, size), ax=grid, titles=titles)
-    figure.savefig(out / "hopfield_glyphs.png", dpi=90)
+    figure = Figure(figsize=(1.6 * len(stored), 1.9 * len(shown)))
+    ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    plot.patterns(
+        np.vstack(list(shown.values())), (size, size), ax=ax, titles=titles, columns=len(stored)
+    )
+    figure.savefig(out / "hopfield_glyphs.png", dpi=DPI)
     return rows
 
 
@@ -227,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns the exit status (0)."""
     parser = argparse.ArgumentParser(
         prog="annlib-demo",
-        description="Train multi-layer perceptrons on two Gaussians, noisy XOR and 4 spirals "
-        "(and restore noisy glyphs with a Hopfield network when annlib has one), print a "
-        "summary table and write the pictures (PNG and a GIF) to a folder.",
+        description="Train multi-layer perceptrons on two Gaussians, noisy XOR and 4 spirals, "
+        "restore noisy glyphs with a Hopfield network, print a summary table and write the "
+        "pictures (PNG and a GIF) to a folder.",
     )
     parser.add_argument(
         "--out",
@@ -252,21 +259,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from tqdm.auto import tqdm
 
-    with_hopfield = hasattr(annlib, "Hopfield")
-    steps = 5 + with_hopfield  # three problems, pictures, animation, (Hopfield)
+    steps = 6  # three problems, pictures, animation, Hopfield
     start = time.perf_counter()
     with tqdm(total=steps, desc="annlib demo", unit="step", file=sys.stderr) as progress:
         rows = mlp_section(out, args.seed, args.quick, progress)
-        if with_hopfield:
-            progress.set_description("Hopfield glyphs")
-            rows += hopfield_section(out, args.seed)
-            progress.update()
+        progress.set_description("Hopfield glyphs")
+        rows += hopfield_section(out, args.seed)
+        progress.update()
     total = time.perf_counter() - start
 
     print(_table(rows))
     print()
-    if not with_hopfield:
-        print("(this annlib has no Hopfield network yet: the glyph restoration was skipped)")
     written = sorted(path.name for path in out.iterdir() if path.suffix in (".png", ".gif"))
     print(f"{total:.1f} s; pictures in {out.resolve()}: {', '.join(written)}")
     return 0

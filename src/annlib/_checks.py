@@ -41,6 +41,23 @@ def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
     return value
 
 
+def check_name(value: Any, name: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is a string, else raise TypeError listing ``choices``.
+
+    For the names of the engine's tables (``_core.ACTIVATIONS``, ``_core.RULES``...):
+    the engine itself refuses an unknown name, with the same list.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected one of {', '.join(choices)}, got {describe(value)}")
+    return str(value)
+
+
+def names_text(choices: Iterable[str]) -> str:
+    """``a``, ``b`` or ``c``: a table's names as a docstring lists them."""
+    quoted = [f"``{choice}``" for choice in choices]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
 def check_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as an int within [minimum, maximum]; bools are rejected."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -75,6 +92,16 @@ def check_float(
         op = "<" if exclusive_maximum else "<="
         raise ValueError(f"{name}: expected a number {op} {maximum}, got {value}")
     return value
+
+
+def check_real(value: Any, name: str) -> float:
+    """Return ``value`` as a float if it is a real number (not a bool), else raise TypeError.
+
+    Only the type: ranges (finite, > 0, in [0, 1)...) are the engine's to check.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {describe(value)}")
+    return float(value)
 
 
 def check_seed(seed: Any, name: str = "seed") -> int:

@@ -11,6 +11,19 @@ import numpy.typing as npt
 class DivergenceError(FloatingPointError):
     """Training produced a non-finite loss or weight; the last finite weights were kept."""
 
+# The engine's name tables, in table order (src/cpp/annlib/*.hpp).
+ACTIVATIONS: tuple[str, ...]
+HIDDEN_ACTIVATIONS: tuple[str, ...]
+LOSSES: tuple[str, ...]
+OPTIMIZERS: tuple[str, ...]
+INITS: tuple[str, ...]
+ACCURACY_RULES: tuple[str, ...]
+RULES: tuple[str, ...]
+MODES: tuple[str, ...]
+ORDERS: tuple[str, ...]
+ENERGY_TRACES: tuple[str, ...]
+SCORINGS: tuple[str, ...]
+
 def get_num_threads() -> int: ...
 def set_num_threads(n: int) -> None: ...
 
@@ -167,7 +180,7 @@ class SearchJob:
     """One configuration trained on one fold (the unit of annlib.grid_search)."""
     def __init__(
         self,
-        model: _MLPEngine,
+        config: MLPConfig,
         epochs: int,
         fold: int,
         targets: int,

@@ -26,18 +26,23 @@ from ._checks import (
     check_dtype,
     check_float,
     check_int,
+    check_name,
+    check_real,
     check_seed,
     describe,
     load_npz,
 )
 
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "bipolar_sigmoid", "relu", "leaky_relu", "identity")
-OUTPUT_ACTIVATIONS = ("identity", "sigmoid", "tanh", "bipolar_sigmoid", "softmax")
-LOSSES = ("mse", "cross_entropy")
+# The engine's name tables (src/cpp/annlib/*.hpp).  An output layer takes every
+# activation; a hidden layer every one but those that couple the units of a
+# sample (softmax).
+HIDDEN_ACTIVATIONS = _core.HIDDEN_ACTIVATIONS
+OUTPUT_ACTIVATIONS = _core.ACTIVATIONS
+LOSSES = _core.LOSSES
+OPTIMIZERS = _core.OPTIMIZERS
+INITS = _core.INITS
 #: The setting of ``output_activation`` and ``loss`` that the first ``fit`` decides from the targets.
 AUTO = "auto"
-OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("normal", "glorot", "he")
 TASKS = ("auto", "classification", "regression")
 
 # Target values and decision threshold of a single bounded output used as a binary classifier.
@@ -177,67 +182,20 @@ class MLP:
 
     # ------------------------------------------------------------------ setup
     def _config(self, params: dict[str, Any], labels: str | None = None) -> Any:
-        """Validate ``params`` and build the engine's configuration.
+        """The engine's configuration for ``params`` (see ``engine_config``), validated.
 
-        ``params`` is normalised in place to plain Python values (a numpy
-        float32 learning rate becomes a float), so that get_params, save and
-        pickling see exactly what the engine uses.  ``'auto'`` output and loss
-        are resolved for ``labels`` (see ``_resolve_auto``); by default from
-        the targets the model has seen (none yet: identity and mse).
+        ``'auto'`` output and loss are resolved for ``labels`` (see
+        ``_resolve_auto``); by default from the targets the model has seen
+        (none yet: identity and mse).  ``output_activation_`` and ``loss_``
+        then hold what the engine uses.
         """
         if labels is None:
             labels = self._labels_seen()
-        n_hidden = len(self._layers) - 2
-        activation = params["activation"]
-        if isinstance(activation, str):
-            hidden = [check_choice(activation, "activation", HIDDEN_ACTIVATIONS)] * n_hidden
-            params["activation"] = str(activation)
-        elif isinstance(activation, (list, tuple)):
-            if len(activation) != n_hidden:
-                raise ValueError(
-                    f"activation: expected one name per hidden layer ({n_hidden}), got {len(activation)}"
-                )
-            hidden = [str(check_choice(a, "activation", HIDDEN_ACTIVATIONS)) for a in activation]
-            params["activation"] = list(hidden)
-        else:
-            raise TypeError(
-                f"activation: expected a name or a list of names, got {describe(activation)}"
-            )
-        config = _core.MLPConfig()
-        config.layers = list(self._layers)
-        config.hidden_activations = hidden
-        checks = {
-            "output_activation": lambda v, n: str(check_choice(v, n, (*OUTPUT_ACTIVATIONS, AUTO))),
-            "loss": lambda v, n: str(check_choice(v, n, (*LOSSES, AUTO))),
-            "optimizer": lambda v, n: str(check_choice(v, n, OPTIMIZERS)),
-            "init": lambda v, n: str(check_choice(v, n, INITS)),
-            "learning_rate": lambda v, n: check_float(v, n, 0.0, exclusive_minimum=True),
-            "momentum": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
-            "nesterov": _check_bool,
-            "beta1": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
-            "beta2": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
-            "eps": lambda v, n: check_float(v, n, 0.0, exclusive_minimum=True),
-            "l2": lambda v, n: check_float(v, n, 0.0),
-            "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
-            "shuffle": _check_bool,
-            "init_mean": check_float,
-            "init_std": lambda v, n: check_float(v, n, 0.0),
-            "leaky_slope": lambda v, n: check_float(v, n, 0.0, 1.0, exclusive_maximum=True),
-        }
-        for key, check in checks.items():
-            params[key] = check(params[key], key)
-        resolved = dict(params)
-        resolved["output_activation"], resolved["loss"] = _resolve_auto(
+        config = engine_config(self._layers, params, labels)
+        config.validate()  # before output_activation_ and loss_ change
+        self.output_activation_, self.loss_ = _resolve_auto(
             params["output_activation"], params["loss"], self._layers[-1], labels
         )
-        for key in checks:
-            if key != "batch_size":
-                setattr(config, key, resolved[key])
-        config.batch_size = 0 if params["batch_size"] is None else params["batch_size"]
-        config.seed = params["seed"]
-        check_choice(params["task"], "task", TASKS)
-        config.validate()  # the engine's own checks (e.g. cross_entropy needs softmax/sigmoid)
-        self.output_activation_, self.loss_ = resolved["output_activation"], resolved["loss"]
         return config
 
     def _labels_seen(self) -> str:
@@ -973,6 +931,58 @@ def _resolve_auto(output: str, loss: str, n_outputs: int, labels: str) -> tuple[
         probabilities = output == "softmax" or (output == "sigmoid" and classifier)
         loss = "cross_entropy" if probabilities else "mse"
     return output, loss
+
+
+def engine_config(layers: Sequence[int], params: dict[str, Any], labels: str = "none") -> Any:
+    """The engine's configuration (``_core.MLPConfig``) for ``layers`` and MLP ``params``.
+
+    ``params`` holds every key of ``DEFAULTS`` (the seed a concrete int) and is
+    normalised in place to plain Python values (a numpy float32 learning rate
+    becomes a float), so that get_params, save and pickling see exactly what
+    the engine uses.  Python checks the types; the engine checks names and
+    ranges, when the configuration is validated or given to an engine.
+    MLP and grid_search both build their engines' configurations here.
+    ``'auto'`` output activation and loss are resolved for ``labels`` (see
+    ``_resolve_auto``) in the configuration, never in ``params``.
+    """
+    activation = params["activation"]
+    if isinstance(activation, str):
+        hidden = [str(activation)] * (len(layers) - 2)
+        params["activation"] = str(activation)
+    elif isinstance(activation, (list, tuple)):
+        hidden = [check_name(a, "activation", HIDDEN_ACTIVATIONS) for a in activation]
+        params["activation"] = list(hidden)
+    else:
+        raise TypeError(
+            f"activation: expected a name or a list of names, got {describe(activation)}"
+        )
+    config = _core.MLPConfig()
+    config.layers = list(layers)
+    config.hidden_activations = hidden
+    checks = {
+        "output_activation": lambda v, n: check_name(v, n, (*OUTPUT_ACTIVATIONS, AUTO)),
+        "loss": lambda v, n: check_name(v, n, (*LOSSES, AUTO)),
+        "optimizer": lambda v, n: check_name(v, n, OPTIMIZERS),
+        "init": lambda v, n: check_name(v, n, INITS),
+        "nesterov": _check_bool,
+        "shuffle": _check_bool,
+        # None is Python's full batch (the engine's 0); the range is C++ int's.
+        "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
+        **{key: check_real for key, value in DEFAULTS.items() if type(value) is float},
+    }
+    for key, check in checks.items():
+        params[key] = check(params[key], key)
+    resolved = dict(params)
+    resolved["output_activation"], resolved["loss"] = _resolve_auto(
+        params["output_activation"], params["loss"], layers[-1], labels
+    )
+    for key in checks:
+        if key != "batch_size":
+            setattr(config, key, resolved[key])
+    config.batch_size = 0 if params["batch_size"] is None else params["batch_size"]
+    config.seed = params["seed"]
+    check_choice(params["task"], "task", TASKS)
+    return config
 
 
 def _check_layers(layers: Any) -> tuple[int, ...]:

@@ -27,12 +27,13 @@ from ._checks import (
     check_dtype,
     check_float,
     check_int,
+    check_name,
     check_seed,
     describe,
 )
-from .mlp import DEFAULTS, MLP
+from .mlp import DEFAULTS, MLP, engine_config
 
-SCORINGS = ("accuracy", "mse", "loss")
+SCORINGS = _core.SCORINGS  # the engine's table
 BACKENDS = ("threads", "dask")
 
 #: Keys a ``param_grid`` may hold besides the MLP constructor's parameters:
@@ -208,9 +209,10 @@ def grid_search(
     validation_data : (X_val, y_val) or None, default None
         Instead of ``cv``: train on all of (X, y), score on (X_val, y_val).
     scoring : 'accuracy', 'mse', 'loss' or None, default None
-        Score on the held-out samples (None: the default for the targets): accuracy (default for class labels; higher
-        is better), mean squared error of the outputs (default for regression) or
-        the training loss (mean loss plus L2 penalty); lower is better for both.
+        Score on the held-out samples (None: the targets' default): accuracy
+        (default for class labels; higher is better), mean squared error of the
+        outputs (default for regression) or the training loss (mean loss plus L2
+        penalty); lower is better for both.
     n_jobs : int >= 1 or -1, default -1
         Threads; ``-1`` uses ``annlib.get_num_threads()``.  Ignored by ``backend='dask'``.
     seed : int in [0, 2**64) or None, default 0
@@ -295,7 +297,7 @@ def grid_search(
             )
     if scoring is None:
         scoring = "accuracy" if labels else "mse"
-    scoring = check_choice(scoring, "scoring", SCORINGS)
+    scoring = check_name(scoring, "scoring", SCORINGS)
 
     grid = _Grid(param_grid)
     fixed = _check_base_params(base_params)
@@ -454,14 +456,14 @@ def _check_value(key: str, value: Any, where: str) -> Any:
         return None if value is None else check_seed(value, where)
     if key == "dtype":
         return check_dtype(value, where).name
-    # Any other MLP parameter: build a tiny model with this value and settings that
-    # suit it, so the MLP's own checks (and messages) judge it.
-    trial: dict[str, Any] = {key: value, "seed": 0}
+    # Any other MLP parameter: the configuration of a tiny model with this value and
+    # settings that suit it, validated by the engine (its checks and messages judge it).
+    trial: dict[str, Any] = {**DEFAULTS, key: value, "seed": 0}
     if key == "loss" and value == "cross_entropy":
         trial["output_activation"] = "softmax"
     n_hidden = len(value) if key == "activation" and isinstance(value, (list, tuple)) else 1
     try:
-        MLP([2] + [2] * n_hidden + [2], **trial)
+        engine_config([2] + [2] * n_hidden + [2], trial).validate()
     except (ValueError, TypeError) as error:
         message = str(error)
         if message.startswith(f"{key}: "):
@@ -676,15 +678,15 @@ def _fit_batch(
     ]
     finished = 0
     for dtype, indices in by_dtype.items():
-        engines: dict[int, Any] = {}
+        configs: dict[int, Any] = {}
         batch = []
         for i in indices:
             job = jobs[i]
-            if job.config not in engines:
-                engines[job.config] = MLP(list(job.layers), **job.params)._engine
+            if job.config not in configs:
+                configs[job.config] = engine_config(job.layers, dict(job.params))
             batch.append(
                 _core.SearchJob(
-                    engines[job.config],
+                    configs[job.config],
                     job.epochs,
                     job.fold,
                     job.targets,

@@ -27,14 +27,14 @@ except ImportError as error:  # scikit-learn missing, or older than 1.6 (no vali
     ) from error
 
 from ._checks import check_int, check_seed, describe
-from .mlp import DEFAULTS, MLP
+from .mlp import _BINARY_TARGETS, DEFAULTS, MLP
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 _FLOATS = [np.float64, np.float32]
 
 # Single bounded outputs that can separate two classes (MLP's binary targets).
-_BINARY_OUTPUTS = ("sigmoid", "tanh", "bipolar_sigmoid")
+_BINARY_OUTPUTS = tuple(_BINARY_TARGETS)
 
 
 class _MLPEstimator(BaseEstimator):

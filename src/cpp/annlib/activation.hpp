@@ -1,54 +1,27 @@
 // Every activation and its derivative, in one table.
 //
-// Activations are applied in place to a block Z (units × samples) of
-// pre-activations; derivatives are written in terms of the activation's OUTPUT
-// y = f(z), which is what backpropagation keeps, so no pre-activation has to be
-// stored.  Adding an activation = one enum value, one name, one case in each
-// of `activate` and `multiply_by_derivative`, and one test row.
+// Each activation is one struct holding its name, its value f applied in place
+// to an array z of pre-activations (units × samples), and its derivative as
+// g := g ⊙ f'(z) written in terms of the OUTPUT y = f(z), which is what
+// backpropagation keeps, so no pre-activation has to be stored.  `Activations`
+// lists the structs; the name table, `activate` and `multiply_by_derivative`
+// are generated from it.  Adding an activation = one enum value, one struct,
+// its entry in `Activations`, and one test row.
 #pragma once
 
 #include <Eigen/Core>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <vector>
+
+#include "annlib/names.hpp"
 
 namespace annlib {
 
 enum class Activation { identity, sigmoid, tanh, bipolar_sigmoid, relu, leaky_relu, softmax };
-
-inline const char* activation_name(Activation a) {
-    switch (a) {
-        case Activation::identity:
-            return "identity";
-        case Activation::sigmoid:
-            return "sigmoid";
-        case Activation::tanh:
-            return "tanh";
-        case Activation::bipolar_sigmoid:
-            return "bipolar_sigmoid";
-        case Activation::relu:
-            return "relu";
-        case Activation::leaky_relu:
-            return "leaky_relu";
-        case Activation::softmax:
-            return "softmax";
-    }
-    return "?";
-}
-
-inline Activation activation_from_name(const std::string& name, const std::string& argument) {
-    for (Activation a :
-         {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::bipolar_sigmoid,
-          Activation::relu, Activation::leaky_relu, Activation::softmax}) {
-        if (name == activation_name(a)) return a;
-    }
-    throw std::invalid_argument(
-        argument +
-        ": expected one of identity, sigmoid, tanh, bipolar_sigmoid, relu, leaky_relu, "
-        "softmax, got '" +
-        name + "'");
-}
 
 namespace detail {
 
@@ -70,36 +43,153 @@ void tanh_in_place(Eigen::ArrayBase<Derived>& z) {
 
 }  // namespace detail
 
+// Members of every activation: `kind`, `name`, `couples_units` (f of a unit
+// depends on the other units of its sample: only an output layer may use it),
+// value(z, slope) and derivative(g, y, slope) on Eigen arrays.  `slope` is the
+// leaky_relu slope, which the others ignore.
+struct Identity {
+    static constexpr Activation kind = Activation::identity;
+    static constexpr std::string_view name = "identity";
+    static constexpr bool couples_units = false;
+    template <class Z, class S>
+    static void value(Z&, S) {}  // f(z) = z
+    template <class G, class Y, class S>
+    static void derivative(G&, const Y&, S) {}  // f' = 1
+};
+
+struct Sigmoid {
+    static constexpr Activation kind = Activation::sigmoid;
+    static constexpr std::string_view name = "sigmoid";
+    static constexpr bool couples_units = false;
+    template <class Z, class S>
+    static void value(Z& z, S) {
+        // 1/(1+e^-z): e^-z overflows to inf for z << 0 and the result is a clean 0.
+        z = (S(1) + (-z).exp()).inverse();
+    }
+    template <class G, class Y, class S>
+    static void derivative(G& g, const Y& y, S) {
+        g *= y * (S(1) - y);  // f' = y (1 − y)
+    }
+};
+
+struct Tanh {
+    static constexpr Activation kind = Activation::tanh;
+    static constexpr std::string_view name = "tanh";
+    static constexpr bool couples_units = false;
+    template <class Z, class S>
+    static void value(Z& z, S) {
+        detail::tanh_in_place(z);
+    }
+    template <class G, class Y, class S>
+    static void derivative(G& g, const Y& y, S) {
+        g *= S(1) - y.square();  // f' = 1 − y²
+    }
+};
+
+struct BipolarSigmoid {
+    static constexpr Activation kind = Activation::bipolar_sigmoid;
+    static constexpr std::string_view name = "bipolar_sigmoid";
+    static constexpr bool couples_units = false;
+    template <class Z, class S>
+    static void value(Z& z, S) {
+        // 2/(1+e^-z) − 1 is exactly tanh(z/2); the tanh form keeps precision near 0.
+        z *= S(0.5);
+        detail::tanh_in_place(z);
+    }
+    template <class G, class Y, class S>
+    static void derivative(G& g, const Y& y, S) {
+        g *= S(0.5) * (S(1) - y.square());  // f' = (1 − y²)/2
+    }
+};
+
+struct Relu {
+    static constexpr Activation kind = Activation::relu;
+    static constexpr std::string_view name = "relu";
+    static constexpr bool couples_units = false;
+    template <class Z, class S>
+    static void value(Z& z, S) {
+        z = z.cwiseMax(S(0));  // max(z, 0)
+    }
+    template <class G, class Y, class S>
+    static void derivative(G& g, const Y& y, S) {
+        g = (y > S(0)).select(g, S(0));  // f' = 1 for z > 0, else 0
+    }
+};
+
+struct LeakyRelu {
+    static constexpr Activation kind = Activation::leaky_relu;
+    static constexpr std::string_view name = "leaky_relu";
+    static constexpr bool couples_units = false;
+    template <class Z, class S>
+    static void value(Z& z, S slope) {
+        z = z.max(slope * z);  // = z for z > 0 and slope·z otherwise, as 0 <= slope < 1
+    }
+    template <class G, class Y, class S>
+    static void derivative(G& g, const Y& y, S slope) {
+        // y > 0 exactly when z > 0 (the slope is >= 0 and y = slope·z otherwise).
+        g = (y > S(0)).select(g, slope * g);
+    }
+};
+
+// y_c = e^{z_c} / Σ_i e^{z_i} over the units of a sample: the value needs the
+// whole column and a scratch block, so forward passes call softmax_in_place below.
+struct Softmax {
+    static constexpr Activation kind = Activation::softmax;
+    static constexpr std::string_view name = "softmax";
+    static constexpr bool couples_units = true;
+    template <class Z, class S>
+    static void value(Z&, S) {
+        throw std::logic_error("softmax needs softmax_in_place (it couples the units of a sample)");
+    }
+    template <class G, class Y, class S>
+    static void derivative(G& g, const Y& y, S) {
+        // g_j := y_j (g_j − Σ_i g_i y_i) in every sample (column).
+        for (Eigen::Index j = 0; j < g.cols(); ++j) {
+            const S inner = g.col(j).matrix().dot(y.col(j).matrix());
+            g.col(j) = y.col(j) * (g.col(j) - inner);
+        }
+    }
+};
+
+// The table: every activation, in the order Python lists them.
+template <class... Entries>
+struct ActivationTable {
+    static constexpr std::size_t size = sizeof...(Entries);
+    static constexpr NameTable<Activation, size> names = {{{Entries::name, Entries::kind}...}};
+
+    // Calls visit(Entry{}) for the entry of `a`.
+    template <class Visit>
+    static void dispatch(Activation a, Visit&& visit) {
+        const bool found = ((a == Entries::kind && (visit(Entries{}), true)) || ...);
+        if (!found) throw std::invalid_argument("activation: expected a known activation");
+    }
+};
+
+using Activations =
+    ActivationTable<Identity, Sigmoid, Tanh, BipolarSigmoid, Relu, LeakyRelu, Softmax>;
+
+template <>
+inline constexpr NameTable<Activation, Activations::size> kNames<Activation> = Activations::names;
+
+inline bool couples_units(Activation a) {
+    bool couples = false;
+    Activations::dispatch(a, [&](auto entry) { couples = decltype(entry)::couples_units; });
+    return couples;
+}
+
+// The activations a hidden layer may use: every one that treats its units separately.
+inline std::vector<std::string> hidden_activation_names() {
+    std::vector<std::string> out;
+    for (const auto& [name, value] : kNames<Activation>)
+        if (!couples_units(value)) out.emplace_back(name);
+    return out;
+}
+
 // Z (units × samples) := f(Z).
 template <class Derived>
 void activate(Activation a, typename Derived::Scalar leaky_slope, Eigen::MatrixBase<Derived>& Z) {
-    using Scalar = typename Derived::Scalar;
     auto z = Z.array();
-    switch (a) {
-        case Activation::identity:
-            break;
-        case Activation::sigmoid:
-            // 1/(1+e^-z): e^-z overflows to inf for z << 0 and the result is a clean 0.
-            z = (Scalar(1) + (-z).exp()).inverse();
-            break;
-        case Activation::tanh:
-            detail::tanh_in_place(z);
-            break;
-        case Activation::bipolar_sigmoid:
-            // 2/(1+e^-z) - 1 is exactly tanh(z/2); the tanh form keeps precision near 0.
-            z *= Scalar(0.5);
-            detail::tanh_in_place(z);
-            break;
-        case Activation::relu:
-            z = z.cwiseMax(Scalar(0));
-            break;
-        case Activation::leaky_relu:
-            z = z.max(leaky_slope * z);  // = z for z > 0 and slope·z otherwise, as 0 <= slope < 1
-            break;
-        case Activation::softmax:
-            throw std::logic_error(
-                "softmax needs softmax_in_place (it couples the units of a sample)");
-    }
+    Activations::dispatch(a, [&](auto entry) { decltype(entry)::value(z, leaky_slope); });
 }
 
 // Z (units × samples) := softmax of each column, and log_partition (1 × samples) :=
@@ -130,39 +220,12 @@ void softmax_in_place(Eigen::MatrixBase<Derived>& Z, Eigen::MatrixBase<DerivedRo
 }
 
 // G (units × samples) := G ⊙ f'(z), with f' written in terms of Y = f(z).
-// Softmax couples the units of a sample: G_j := y_j (G_j − Σ_i G_i y_i).
 template <class DerivedG, class DerivedY>
 void multiply_by_derivative(Activation a, typename DerivedG::Scalar leaky_slope,
                             Eigen::MatrixBase<DerivedG>& G, const Eigen::MatrixBase<DerivedY>& Y) {
-    using Scalar = typename DerivedG::Scalar;
     auto g = G.array();
     const auto y = Y.array();
-    switch (a) {
-        case Activation::identity:
-            break;
-        case Activation::sigmoid:
-            g *= y * (Scalar(1) - y);
-            break;
-        case Activation::tanh:
-            g *= Scalar(1) - y.square();
-            break;
-        case Activation::bipolar_sigmoid:
-            g *= Scalar(0.5) * (Scalar(1) - y.square());
-            break;
-        case Activation::relu:
-            g = (y > Scalar(0)).select(g, Scalar(0));
-            break;
-        case Activation::leaky_relu:
-            // y > 0 exactly when z > 0 (the slope is >= 0 and y = slope*z otherwise).
-            g = (y > Scalar(0)).select(g, leaky_slope * g);
-            break;
-        case Activation::softmax:
-            for (Eigen::Index j = 0; j < G.cols(); ++j) {
-                const Scalar inner = G.col(j).dot(Y.col(j));
-                G.col(j).array() = Y.col(j).array() * (G.col(j).array() - inner);
-            }
-            break;
-    }
+    Activations::dispatch(a, [&](auto entry) { decltype(entry)::derivative(g, y, leaky_slope); });
 }
 
 }  // namespace annlib

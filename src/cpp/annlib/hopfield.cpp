@@ -9,62 +9,6 @@
 
 namespace annlib {
 
-// ---- names ------------------------------------------------------------------
-
-namespace {
-
-template <class Enum>
-Enum from_name(const std::string& name, const char* argument,
-               std::initializer_list<std::pair<const char*, Enum>> table) {
-    std::string choices;
-    for (const auto& entry : table) {
-        if (name == entry.first) return entry.second;
-        choices += (choices.empty() ? "'" : ", '") + std::string(entry.first) + "'";
-    }
-    throw std::invalid_argument(std::string(argument) + ": expected one of " + choices + ", got '" +
-                                name + "'");
-}
-
-}  // namespace
-
-HopfieldRule hopfield_rule_from_name(const std::string& name) {
-    return from_name<HopfieldRule>(name, "rule",
-                                   {{"hebbian", HopfieldRule::hebbian},
-                                    {"storkey", HopfieldRule::storkey},
-                                    {"pseudoinverse", HopfieldRule::pseudoinverse},
-                                    {"sparse_hebbian", HopfieldRule::sparse_hebbian}});
-}
-
-std::string hopfield_rule_name(HopfieldRule rule) {
-    switch (rule) {
-        case HopfieldRule::hebbian:
-            return "hebbian";
-        case HopfieldRule::storkey:
-            return "storkey";
-        case HopfieldRule::pseudoinverse:
-            return "pseudoinverse";
-        case HopfieldRule::sparse_hebbian:
-            return "sparse_hebbian";
-    }
-    return "?";
-}
-
-UpdateMode update_mode_from_name(const std::string& name) {
-    return from_name<UpdateMode>(name, "mode",
-                                 {{"sync", UpdateMode::sync}, {"async", UpdateMode::async}});
-}
-
-UpdateOrder update_order_from_name(const std::string& name) {
-    return from_name<UpdateOrder>(
-        name, "order", {{"random", UpdateOrder::random}, {"sequential", UpdateOrder::sequential}});
-}
-
-EnergyTrace energy_trace_from_name(const std::string& name) {
-    return from_name<EnergyTrace>(
-        name, "track_energy",
-        {{"none", EnergyTrace::none}, {"sweep", EnergyTrace::sweep}, {"unit", EnergyTrace::unit}});
-}
-
 // ---- helpers ----------------------------------------------------------------
 
 namespace {
@@ -383,7 +327,7 @@ void Hopfield<Scalar>::set_rule(HopfieldRule rule) {
     if (!hebbian_pair && rule != rule_)
         throw std::invalid_argument(
             "rule: expected 'hebbian' or 'sparse_hebbian' (only those two switch), got '" +
-            hopfield_rule_name(rule) + "' for a '" + hopfield_rule_name(rule_) + "' network");
+            std::string(name_of(rule)) + "' for a '" + std::string(name_of(rule_)) + "' network");
     if (rule != rule_) clear_patterns(false);
     rule_ = rule;
 }
@@ -392,7 +336,7 @@ template <class Scalar>
 void Hopfield<Scalar>::restore_patterns(const Eigen::Ref<const Matrix>& rows) {
     if (rule_ != HopfieldRule::hebbian)
         throw std::invalid_argument("patterns: expected none for the '" +
-                                    hopfield_rule_name(rule_) + "' rule, which keeps only W");
+                                    std::string(name_of(rule_)) + "' rule, which keeps only W");
     if (rows.cols() != n_)
         throw std::invalid_argument("patterns: expected patterns of " + str(n_) + " units, got " +
                                     str(rows.cols()));
@@ -494,7 +438,7 @@ void Hopfield<Scalar>::add(const ConstStates& patterns) {
     if (patterns.cols() == 0)
         throw std::invalid_argument("patterns: expected at least one pattern, got none");
     if ((rule_ == HopfieldRule::storkey || rule_ == HopfieldRule::pseudoinverse) && !symmetric_)
-        require_symmetric("the " + hopfield_rule_name(rule_) + " rule");
+        require_symmetric("the " + std::string(name_of(rule_)) + " rule");
     switch (rule_) {
         case HopfieldRule::hebbian:
             learn_hebbian(patterns, false);

@@ -20,21 +20,42 @@
 #include <vector>
 
 #include "annlib/control.hpp"
+#include "annlib/names.hpp"
 #include "annlib/random.hpp"
 
 namespace annlib {
 
 enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
+template <>
+inline constexpr NameTable<HopfieldRule, 4> kNames<HopfieldRule> = {{
+    {"hebbian", HopfieldRule::hebbian},
+    {"storkey", HopfieldRule::storkey},
+    {"pseudoinverse", HopfieldRule::pseudoinverse},
+    {"sparse_hebbian", HopfieldRule::sparse_hebbian},
+}};
+
 enum class UpdateMode { sync, async };
+template <>
+inline constexpr NameTable<UpdateMode, 2> kNames<UpdateMode> = {{
+    {"sync", UpdateMode::sync},
+    {"async", UpdateMode::async},
+}};
+
 enum class UpdateOrder { random, sequential };
+template <>
+inline constexpr NameTable<UpdateOrder, 2> kNames<UpdateOrder> = {{
+    {"random", UpdateOrder::random},
+    {"sequential", UpdateOrder::sequential},
+}};
+
 // What recall records in the energy trace.
 enum class EnergyTrace { none, sweep, unit };
-
-HopfieldRule hopfield_rule_from_name(const std::string& name);
-std::string hopfield_rule_name(HopfieldRule rule);
-UpdateMode update_mode_from_name(const std::string& name);
-UpdateOrder update_order_from_name(const std::string& name);
-EnergyTrace energy_trace_from_name(const std::string& name);
+template <>
+inline constexpr NameTable<EnergyTrace, 3> kNames<EnergyTrace> = {{
+    {"none", EnergyTrace::none},
+    {"sweep", EnergyTrace::sweep},
+    {"unit", EnergyTrace::unit},
+}};
 
 struct RecallOptions {
     UpdateMode mode = UpdateMode::async;

@@ -9,31 +9,19 @@
 #include <stdexcept>
 #include <string>
 
+#include "annlib/names.hpp"
 #include "annlib/random.hpp"
 
 namespace annlib {
 
 enum class Init { normal, glorot, he };
 
-inline const char* init_name(Init i) {
-    switch (i) {
-        case Init::normal:
-            return "normal";
-        case Init::glorot:
-            return "glorot";
-        case Init::he:
-            return "he";
-    }
-    return "?";
-}
-
-inline Init init_from_name(const std::string& name, const std::string& argument) {
-    if (name == "normal") return Init::normal;
-    if (name == "glorot") return Init::glorot;
-    if (name == "he") return Init::he;
-    throw std::invalid_argument(argument + ": expected one of normal, glorot, he, got '" + name +
-                                "'");
-}
+template <>
+inline constexpr NameTable<Init, 3> kNames<Init> = {{
+    {"normal", Init::normal},
+    {"glorot", Init::glorot},
+    {"he", Init::he},
+}};
 
 // One weight drawn for a layer with the given fan-in and fan-out.
 inline double draw_weight(Init init, Rng& rng, int fan_in, int fan_out, double mean, double std) {

@@ -16,19 +16,17 @@
 #include <string>
 
 #include "annlib/activation.hpp"
+#include "annlib/names.hpp"
 
 namespace annlib {
 
 enum class Loss { mse, cross_entropy };
 
-inline const char* loss_name(Loss l) { return l == Loss::mse ? "mse" : "cross_entropy"; }
-
-inline Loss loss_from_name(const std::string& name, const std::string& argument) {
-    if (name == "mse") return Loss::mse;
-    if (name == "cross_entropy") return Loss::cross_entropy;
-    throw std::invalid_argument(argument + ": expected one of mse, cross_entropy, got '" + name +
-                                "'");
-}
+template <>
+inline constexpr NameTable<Loss, 2> kNames<Loss> = {{
+    {"mse", Loss::mse},
+    {"cross_entropy", Loss::cross_entropy},
+}};
 
 // Loss summed over the samples of a block (divide by the total count for the mean).
 // Z: output pre-activations, Y = f(Z), T: targets, all (k × n); log_partition

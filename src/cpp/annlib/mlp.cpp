@@ -120,20 +120,26 @@ void MLPConfig::validate() const {
     require(hidden_activations.size() == layers.size() - 2,
             "activation: expected one name per hidden layer (" + std::to_string(layers.size() - 2) +
                 "), got " + std::to_string(hidden_activations.size()));
-    for (Activation a : hidden_activations)
-        require(a != Activation::softmax,
-                "activation: softmax is only available as output_activation");
+    for (Activation a : hidden_activations) {
+        if (!couples_units(a)) continue;
+        std::string hidden;
+        for (const auto& name : hidden_activation_names())
+            hidden += (hidden.empty() ? "" : ", ") + name;
+        throw std::invalid_argument("activation: expected one of " + hidden + ", got '" +
+                                    std::string(name_of(a)) +
+                                    "' (it is only available as output_activation)");
+    }
     require(output_activation != Activation::softmax || layers.back() >= 2,
             "output_activation: softmax needs at least 2 outputs, got " +
                 std::to_string(layers.back()));
     require(loss != Loss::cross_entropy || output_activation == Activation::softmax ||
                 output_activation == Activation::sigmoid,
             std::string("loss: cross_entropy needs a softmax or sigmoid output_activation, got ") +
-                activation_name(output_activation));
+                std::string(name_of(output_activation)));
     require(std::isfinite(leaky_slope) && leaky_slope >= 0 && leaky_slope < 1,
             "leaky_slope: expected a number in [0, 1), got " + str(leaky_slope));
     require(std::isfinite(optimizer.learning_rate) && optimizer.learning_rate > 0,
-            "learning_rate: expected a number > 0, got " + str(optimizer.learning_rate));
+            "learning_rate: expected a finite number > 0, got " + str(optimizer.learning_rate));
     require(std::isfinite(optimizer.momentum) && optimizer.momentum >= 0 && optimizer.momentum < 1,
             "momentum: expected a number in [0, 1), got " + str(optimizer.momentum));
     require(std::isfinite(optimizer.beta1) && optimizer.beta1 >= 0 && optimizer.beta1 < 1,
@@ -141,13 +147,13 @@ void MLPConfig::validate() const {
     require(std::isfinite(optimizer.beta2) && optimizer.beta2 >= 0 && optimizer.beta2 < 1,
             "beta2: expected a number in [0, 1), got " + str(optimizer.beta2));
     require(std::isfinite(optimizer.eps) && optimizer.eps > 0,
-            "eps: expected a number > 0, got " + str(optimizer.eps));
-    require(std::isfinite(l2) && l2 >= 0, "l2: expected a number >= 0, got " + str(l2));
+            "eps: expected a finite number > 0, got " + str(optimizer.eps));
+    require(std::isfinite(l2) && l2 >= 0, "l2: expected a finite number >= 0, got " + str(l2));
     require(batch_size >= 0,
             "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
     require(std::isfinite(init_mean), "init_mean: expected a finite number, got " + str(init_mean));
     require(std::isfinite(init_std) && init_std >= 0,
-            "init_std: expected a number >= 0, got " + str(init_std));
+            "init_std: expected a finite number >= 0, got " + str(init_std));
 }
 
 // ---------------------------------------------------------------------------
@@ -593,8 +599,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
                 }
             }
             optimizer_state_.reset(params_.size());  // the velocity that blew up goes too
-            const std::string which = kept < 0 ? "none of its weights had a finite loss; the "
-                                                 "weights fit started from were kept"
+            const std::string which = kept < 0    ? "none of its weights had a finite loss; the "
+                                                    "weights fit started from were kept"
                                       : kept == 0 ? "the weights fit started from were kept"
                                                   : "the weights from the end of epoch " +
                                                         std::to_string(kept) +

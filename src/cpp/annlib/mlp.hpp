@@ -21,6 +21,7 @@
 #include "annlib/control.hpp"
 #include "annlib/init.hpp"
 #include "annlib/loss.hpp"
+#include "annlib/names.hpp"
 #include "annlib/optimizer.hpp"
 #include "annlib/random.hpp"
 
@@ -51,6 +52,12 @@ enum class AccuracyRule {
     argmax,     // the largest output is the class (softmax / one-hot targets)
     threshold,  // every output on the same side of `threshold` as its target
 };
+template <>
+inline constexpr NameTable<AccuracyRule, 3> kNames<AccuracyRule> = {{
+    {"none", AccuracyRule::none},
+    {"argmax", AccuracyRule::argmax},
+    {"threshold", AccuracyRule::threshold},
+}};
 
 struct EpochRecord {
     int epoch = 0;  // 1-based

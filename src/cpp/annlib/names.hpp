@@ -62,8 +62,8 @@ template <class Enum>
 Enum from_name(std::string_view name, std::string_view argument) {
     for (const auto& [entry_name, value] : kNames<Enum>)
         if (entry_name == name) return value;
-    throw std::invalid_argument(std::string(argument) + ": expected one of " + names_joined<Enum>() +
-                                ", got '" + std::string(name) + "'");
+    throw std::invalid_argument(std::string(argument) + ": expected one of " +
+                                names_joined<Enum>() + ", got '" + std::string(name) + "'");
 }
 
 }  // namespace annlib

@@ -14,30 +14,21 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
+
+#include "annlib/names.hpp"
 
 namespace annlib {
 
 enum class Optimizer { sgd, momentum, adam };
 
-inline const char* optimizer_name(Optimizer o) {
-    switch (o) {
-        case Optimizer::sgd:
-            return "sgd";
-        case Optimizer::momentum:
-            return "momentum";
-        case Optimizer::adam:
-            return "adam";
-    }
-    return "?";
-}
-
-inline Optimizer optimizer_from_name(const std::string& name, const std::string& argument) {
-    if (name == "sgd") return Optimizer::sgd;
-    if (name == "momentum") return Optimizer::momentum;
-    if (name == "adam") return Optimizer::adam;
-    throw std::invalid_argument(argument + ": expected one of sgd, momentum, adam, got '" + name +
-                                "'");
-}
+template <>
+inline constexpr NameTable<Optimizer, 3> kNames<Optimizer> = {{
+    {"sgd", Optimizer::sgd},
+    {"momentum", Optimizer::momentum},
+    {"adam", Optimizer::adam},
+}};
 
 struct OptimizerSettings {
     Optimizer kind = Optimizer::sgd;
@@ -47,6 +38,16 @@ struct OptimizerSettings {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
+};
+
+// Every setting under the name hosts give it (the Python bindings make one property of each).
+inline constexpr std::tuple kOptimizerSettings{
+    std::pair{"learning_rate", &OptimizerSettings::learning_rate},
+    std::pair{"momentum", &OptimizerSettings::momentum},
+    std::pair{"nesterov", &OptimizerSettings::nesterov},
+    std::pair{"beta1", &OptimizerSettings::beta1},
+    std::pair{"beta2", &OptimizerSettings::beta2},
+    std::pair{"eps", &OptimizerSettings::eps},
 };
 
 // The optimizer's state (velocity or Adam moments) for one parameter vector.

@@ -10,25 +10,6 @@
 
 namespace annlib {
 
-const char* scoring_name(Scoring s) {
-    switch (s) {
-        case Scoring::accuracy:
-            return "accuracy";
-        case Scoring::mse:
-            return "mse";
-        case Scoring::loss:
-            return "loss";
-    }
-    return "?";
-}
-
-Scoring scoring_from_name(const std::string& name, const char* argument) {
-    for (Scoring s : {Scoring::accuracy, Scoring::mse, Scoring::loss})
-        if (name == scoring_name(s)) return s;
-    throw std::invalid_argument(std::string(argument) +
-                                ": expected one of accuracy, mse, loss, got '" + name + "'");
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -24,8 +24,12 @@ enum class Scoring {
     loss,      // the training loss: mean data loss plus the L2 penalty (lower is better)
 };
 
-const char* scoring_name(Scoring s);
-Scoring scoring_from_name(const std::string& name, const char* argument);
+template <>
+inline constexpr NameTable<Scoring, 3> kNames<Scoring> = {{
+    {"accuracy", Scoring::accuracy},
+    {"mse", Scoring::mse},
+    {"loss", Scoring::loss},
+}};
 
 // Training and held-out samples of one fold, as column indices into the batch's data.
 struct Fold {

@@ -28,6 +28,7 @@ template <class T>
 using carray = py::array_t<T, py::array::c_style | py::array::forcecast>;
 
 void bind_common(py::module_& m);
+void bind_names(py::module_& m);
 void bind_mlp(py::module_& m);
 void bind_hopfield(py::module_& m);
 void bind_search(py::module_& m);

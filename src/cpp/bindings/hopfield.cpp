@@ -59,18 +59,19 @@ void bind_network(py::module_& m, const char* name) {
     py::class_<Net>(m, name, "Hopfield network engine; use annlib.Hopfield.")
         .def(py::init([](int n_units, const std::string& rule, bool zero_diagonal, bool normalize,
                          std::uint64_t seed) {
-                 return std::make_unique<Net>(n_units, annlib::hopfield_rule_from_name(rule),
+                 return std::make_unique<Net>(n_units,
+                                              annlib::from_name<annlib::HopfieldRule>(rule, "rule"),
                                               zero_diagonal, normalize, seed);
              }),
              py::arg("n_units"), py::arg("rule"), py::arg("zero_diagonal"), py::arg("normalize"),
              py::arg("seed"))
         .def_property_readonly("n_units", &Net::n_units)
         .def_property_readonly(
-            "rule", [](const Net& net) { return annlib::hopfield_rule_name(net.rule()); })
+            "rule", [](const Net& net) { return std::string(annlib::name_of(net.rule())); })
         .def(
             "set_rule",
             [](Net& net, const std::string& rule) {
-                net.set_rule(annlib::hopfield_rule_from_name(rule));
+                net.set_rule(annlib::from_name<annlib::HopfieldRule>(rule, "rule"));
             },
             py::arg("rule"))
         .def_property_readonly("zero_diagonal", &Net::zero_diagonal)
@@ -167,8 +168,8 @@ void bind_network(py::module_& m, const char* name) {
                const std::string& order, const std::optional<std::vector<int>>& positions,
                double temperature) {
                 const auto columns = as_columns(states, "states");
-                const auto m = annlib::update_mode_from_name(mode);
-                const auto o = annlib::update_order_from_name(order);
+                const auto m = annlib::from_name<annlib::UpdateMode>(mode, "mode");
+                const auto o = annlib::from_name<annlib::UpdateOrder>(order, "order");
                 const auto interrupt = python_interrupt();
                 Columns<Scalar> out;
                 {
@@ -187,10 +188,11 @@ void bind_network(py::module_& m, const char* name) {
                double temperature) {
                 const auto columns = as_columns(probes, "probes");
                 annlib::RecallOptions options;
-                options.mode = annlib::update_mode_from_name(mode);
-                options.order = annlib::update_order_from_name(order);
+                options.mode = annlib::from_name<annlib::UpdateMode>(mode, "mode");
+                options.order = annlib::from_name<annlib::UpdateOrder>(order, "order");
                 options.max_iter = max_iter;
-                options.track_energy = annlib::energy_trace_from_name(track_energy);
+                options.track_energy =
+                    annlib::from_name<annlib::EnergyTrace>(track_energy, "track_energy");
                 options.temperature = temperature;
                 const auto interrupt = python_interrupt();
                 annlib::RecallResult<Scalar> result;
@@ -227,8 +229,8 @@ template <class Scalar>
 std::vector<double> capacity(int n_units, const std::vector<double>& loads, const std::string& rule,
                              double noise, int trials, std::uint64_t seed, const std::string& mode,
                              int max_iter, double activity, bool zero_diagonal) {
-    const auto r = annlib::hopfield_rule_from_name(rule);
-    const auto m = annlib::update_mode_from_name(mode);
+    const auto r = annlib::from_name<annlib::HopfieldRule>(rule, "rule");
+    const auto m = annlib::from_name<annlib::UpdateMode>(mode, "mode");
     const auto interrupt = python_interrupt();
     py::gil_scoped_release release;
     return annlib::capacity_curve<Scalar>(n_units, loads, r, noise, trials, seed, m, max_iter,

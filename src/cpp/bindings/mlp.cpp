@@ -2,6 +2,8 @@
 #include "annlib/mlp.hpp"
 
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "common.hpp"
@@ -13,28 +15,16 @@ namespace {
 using annlib::AccuracyRule;
 using annlib::MLPConfig;
 
-// Python-side view of MLPConfig with names instead of enums.
-struct ConfigView {
-    MLPConfig config;
-
-    std::vector<std::string> hidden_activations() const {
-        std::vector<std::string> names;
-        for (auto a : config.hidden_activations) names.emplace_back(annlib::activation_name(a));
-        return names;
-    }
-    void set_hidden_activations(const std::vector<std::string>& names) {
-        config.hidden_activations.clear();
-        for (const auto& name : names)
-            config.hidden_activations.push_back(annlib::activation_from_name(name, "activation"));
-    }
-};
-
-AccuracyRule accuracy_from_name(const std::string& name) {
-    if (name == "none") return AccuracyRule::none;
-    if (name == "argmax") return AccuracyRule::argmax;
-    if (name == "threshold") return AccuracyRule::threshold;
-    throw std::invalid_argument("accuracy: expected one of none, argmax, threshold, got '" + name +
-                                "'");
+// MLPConfig's hidden activations as names, for its Python property.
+std::vector<std::string> hidden_activation_names(const MLPConfig& c) {
+    std::vector<std::string> names;
+    for (auto a : c.hidden_activations) names.emplace_back(annlib::name_of(a));
+    return names;
+}
+void set_hidden_activations(MLPConfig& c, const std::vector<std::string>& names) {
+    c.hidden_activations.clear();
+    for (const auto& name : names)
+        c.hidden_activations.push_back(annlib::from_name<annlib::Activation>(name, "activation"));
 }
 
 template <class Scalar>
@@ -75,11 +65,10 @@ void bind_mlp_class(py::module_& m, const char* name) {
     using Array = carray<Scalar>;
 
     py::class_<Model>(m, name, "The MLP engine for one dtype; use annlib.MLP instead.")
-        .def(py::init([](const ConfigView& c) { return new Model(c.config); }), py::arg("config"))
-        .def_property_readonly("config",
-                               [](const Model& self) { return ConfigView{self.config()}; })
+        .def(py::init([](const MLPConfig& c) { return new Model(c); }), py::arg("config"))
+        .def_property_readonly("config", [](const Model& self) { return self.config(); })
         .def(
-            "set_config", [](Model& self, const ConfigView& c) { self.set_config(c.config); },
+            "set_config", [](Model& self, const MLPConfig& c) { self.set_config(c); },
             py::arg("config"))
         .def("reset", &Model::reset)
         .def_property_readonly("n_parameters", &Model::n_parameters)
@@ -155,7 +144,7 @@ void bind_mlp_class(py::module_& m, const char* name) {
                double threshold) {
                 const auto x = samples_as_columns<Scalar>(X, "X");
                 const auto t = samples_as_columns<Scalar>(T, "y");
-                const auto r = accuracy_from_name(rule);
+                const auto r = annlib::from_name<AccuracyRule>(rule, "accuracy");
                 py::gil_scoped_release release;
                 return self.count_correct(x, t, r, threshold);
             },
@@ -188,7 +177,7 @@ void bind_mlp_class(py::module_& m, const char* name) {
                 const auto t = samples_as_columns<Scalar>(T, "y");
                 annlib::FitOptions options;
                 options.epochs = epochs;
-                options.accuracy = accuracy_from_name(accuracy);
+                options.accuracy = annlib::from_name<AccuracyRule>(accuracy, "accuracy");
                 options.threshold = threshold;
                 options.early_stopping = early_stopping;
                 options.patience = patience;
@@ -258,59 +247,58 @@ void bind_mlp_class(py::module_& m, const char* name) {
             py::arg("second"), py::arg("steps"));
 }
 
+template <class T>
+void bind_optimizer_setting(py::class_<MLPConfig>& config, const char* name,
+                            T annlib::OptimizerSettings::* member) {
+    config.def_property(
+        name, [member](const MLPConfig& c) { return c.optimizer.*member; },
+        [member](MLPConfig& c, T value) { c.optimizer.*member = value; });
+}
+
 }  // namespace
 
 void bind_mlp(py::module_& m) {
-    py::class_<ConfigView>(m, "MLPConfig",
-                           "Hyper-parameters of the MLP engine (validated by the engine).")
-        .def(py::init<>())
-        .def_property(
-            "layers", [](const ConfigView& c) { return c.config.layers; },
-            [](ConfigView& c, const std::vector<int>& v) { c.config.layers = v; })
-        .def_property("hidden_activations", &ConfigView::hidden_activations,
-                      &ConfigView::set_hidden_activations)
+    py::class_<MLPConfig> config(m, "MLPConfig",
+                                 "Hyper-parameters of the MLP engine (validated by the engine).");
+    config.def(py::init<>())
+        .def_readwrite("layers", &MLPConfig::layers)
+        .def_property("hidden_activations", &hidden_activation_names, &set_hidden_activations)
         .def_property(
             "output_activation",
-            [](const ConfigView& c) {
-                return std::string(annlib::activation_name(c.config.output_activation));
-            },
-            [](ConfigView& c, const std::string& s) {
-                c.config.output_activation = annlib::activation_from_name(s, "output_activation");
+            [](const MLPConfig& c) { return std::string(annlib::name_of(c.output_activation)); },
+            [](MLPConfig& c, const std::string& s) {
+                c.output_activation = annlib::from_name<annlib::Activation>(s, "output_activation");
             })
         .def_property(
-            "loss",
-            [](const ConfigView& c) { return std::string(annlib::loss_name(c.config.loss)); },
-            [](ConfigView& c, const std::string& s) {
-                c.config.loss = annlib::loss_from_name(s, "loss");
+            "loss", [](const MLPConfig& c) { return std::string(annlib::name_of(c.loss)); },
+            [](MLPConfig& c, const std::string& s) {
+                c.loss = annlib::from_name<annlib::Loss>(s, "loss");
             })
         .def_property(
             "optimizer",
-            [](const ConfigView& c) {
-                return std::string(annlib::optimizer_name(c.config.optimizer.kind));
-            },
-            [](ConfigView& c, const std::string& s) {
-                c.config.optimizer.kind = annlib::optimizer_from_name(s, "optimizer");
+            [](const MLPConfig& c) { return std::string(annlib::name_of(c.optimizer.kind)); },
+            [](MLPConfig& c, const std::string& s) {
+                c.optimizer.kind = annlib::from_name<annlib::Optimizer>(s, "optimizer");
             })
         .def_property(
-            "init",
-            [](const ConfigView& c) { return std::string(annlib::init_name(c.config.init)); },
-            [](ConfigView& c, const std::string& s) {
-                c.config.init = annlib::init_from_name(s, "init");
+            "init", [](const MLPConfig& c) { return std::string(annlib::name_of(c.init)); },
+            [](MLPConfig& c, const std::string& s) {
+                c.init = annlib::from_name<annlib::Init>(s, "init");
             })
-#define ANNLIB_FIELD(name, member)                                 \
-    .def_property(                                                 \
-        name, [](const ConfigView& c) { return c.config.member; }, \
-        [](ConfigView& c, decltype(MLPConfig::member) v) { c.config.member = v; })
-            ANNLIB_FIELD("leaky_slope", leaky_slope)
-                ANNLIB_FIELD("learning_rate", optimizer.learning_rate) ANNLIB_FIELD(
-                    "momentum", optimizer.momentum) ANNLIB_FIELD("nesterov", optimizer.nesterov)
-                    ANNLIB_FIELD("beta1", optimizer.beta1) ANNLIB_FIELD("beta2", optimizer.beta2)
-                        ANNLIB_FIELD("eps", optimizer.eps) ANNLIB_FIELD("l2", l2)
-                            ANNLIB_FIELD("batch_size", batch_size) ANNLIB_FIELD("shuffle", shuffle)
-                                ANNLIB_FIELD("init_mean", init_mean)
-                                    ANNLIB_FIELD("init_std", init_std) ANNLIB_FIELD("seed", seed)
-#undef ANNLIB_FIELD
-        .def("validate", [](const ConfigView& c) { c.config.validate(); });
+        .def_readwrite("leaky_slope", &MLPConfig::leaky_slope)
+        .def_readwrite("l2", &MLPConfig::l2)
+        .def_readwrite("batch_size", &MLPConfig::batch_size)
+        .def_readwrite("shuffle", &MLPConfig::shuffle)
+        .def_readwrite("init_mean", &MLPConfig::init_mean)
+        .def_readwrite("init_std", &MLPConfig::init_std)
+        .def_readwrite("seed", &MLPConfig::seed)
+        .def("validate", &MLPConfig::validate);
+    // One property per optimizer setting, from the engine's table of them.
+    std::apply(
+        [&config](auto... setting) {
+            (bind_optimizer_setting(config, setting.first, setting.second), ...);
+        },
+        annlib::kOptimizerSettings);
 
     bind_mlp_class<double>(m, "MLP64");
     bind_mlp_class<float>(m, "MLP32");

@@ -15,25 +15,6 @@ namespace {
 using annlib::AccuracyRule;
 using annlib::SearchJob;
 
-AccuracyRule accuracy_rule_from_name(const std::string& name) {
-    if (name == "none") return AccuracyRule::none;
-    if (name == "argmax") return AccuracyRule::argmax;
-    if (name == "threshold") return AccuracyRule::threshold;
-    throw std::invalid_argument("accuracy: expected one of none, argmax, threshold, got '" + name +
-                                "'");
-}
-
-// A job takes its configuration from an engine model (MLP64 or MLP32) that was built,
-// and so validated, from the configuration's parameters; only the config is copied.
-annlib::MLPConfig config_of(const py::object& model) {
-    if (py::isinstance<annlib::MLP<double>>(model))
-        return model.cast<const annlib::MLP<double>&>().config();
-    if (py::isinstance<annlib::MLP<float>>(model))
-        return model.cast<const annlib::MLP<float>&>().config();
-    throw py::type_error("model: expected an engine model (_core.MLP64 or _core.MLP32), got " +
-                         std::string(py::str(py::type::of(model).attr("__name__"))));
-}
-
 template <class Scalar>
 using SamplesMap = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>;
 
@@ -68,7 +49,7 @@ py::list fit_jobs(const carray<Scalar>& X, const std::vector<carray<Scalar>>& ta
         f[i].train = as_indices(folds[i].first, "folds[" + std::to_string(i) + "][0]");
         f[i].test = as_indices(folds[i].second, "folds[" + std::to_string(i) + "][1]");
     }
-    const auto rule = annlib::scoring_from_name(scoring, "scoring");
+    const auto rule = annlib::from_name<annlib::Scoring>(scoring, "scoring");
 
     std::function<void(int)> on_progress;
     if (progress) {
@@ -111,22 +92,22 @@ constexpr const char* kFitJobsDoc =
 void bind_search(py::module_& m) {
     py::class_<SearchJob>(m, "SearchJob",
                           "One configuration trained on one fold (the unit of annlib.grid_search).")
-        .def(py::init([](const py::object& model, int epochs, int fold, int targets,
+        .def(py::init([](const annlib::MLPConfig& config, int epochs, int fold, int targets,
                          const std::string& accuracy, double threshold, bool early_stopping,
                          int patience, double tol) {
                  SearchJob job;
-                 job.config = config_of(model);
+                 job.config = config;
                  job.epochs = epochs;
                  job.fold = fold;
                  job.targets = targets;
-                 job.accuracy = accuracy_rule_from_name(accuracy);
+                 job.accuracy = annlib::from_name<AccuracyRule>(accuracy, "accuracy");
                  job.threshold = threshold;
                  job.early_stopping = early_stopping;
                  job.patience = patience;
                  job.tol = tol;
                  return job;
              }),
-             py::arg("model"), py::arg("epochs"), py::arg("fold"), py::arg("targets"),
+             py::arg("config"), py::arg("epochs"), py::arg("fold"), py::arg("targets"),
              py::arg("accuracy"), py::arg("threshold"), py::arg("early_stopping") = false,
              py::arg("patience") = 10, py::arg("tol") = 1e-4)
         .def_readonly("epochs", &SearchJob::epochs)
