@@ -320,3 +320,28 @@ def test_dir_of_the_package_is_its_public_api():
     assert "annotations" not in dir(annlib) and "mlp" not in dir(annlib)
     for name in dir(annlib):
         getattr(annlib, name)
+
+
+@pytest.mark.parametrize(
+    ("owner", "parameter", "table"),
+    [
+        (MLP, "activation", "HIDDEN_ACTIVATIONS"),
+        (MLP, "output_activation", "ACTIVATIONS"),
+        (MLP, "loss", "LOSSES"),
+        (MLP, "optimizer", "OPTIMIZERS"),
+        (MLP, "init", "INITS"),
+        (Hopfield, "rule", "RULES"),
+    ],
+)
+def test_the_docstring_names_every_choice_of_the_engines_table(owner, parameter, table):
+    lines = inspect.getdoc(owner).splitlines()
+    first = next(i for i, line in enumerate(lines) if re.match(rf"\s*{parameter}\s*:", line))
+    indent = len(lines[first]) - len(lines[first].lstrip())
+    entry = [lines[first]]
+    for line in lines[first + 1 :]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        entry.append(line)
+    text = "\n".join(entry)
+    for name in getattr(annlib._core, table):
+        assert f"``{name}``" in text or f"'{name}'" in text, f"{parameter}: {name} undocumented"

@@ -70,8 +70,8 @@ class MLP:
         layer: ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` (2/(1+e^-x) - 1),
         ``relu``, ``leaky_relu`` (slope ``leaky_slope``) or ``identity``.
     output_activation : str, default 'auto'
-        ``auto``, ``identity``, ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` or
-        ``softmax``.  ``auto`` is decided by the first ``fit`` from its targets:
+        ``auto`` or any activation: ``identity``, ``sigmoid``, ``tanh``,
+        ``bipolar_sigmoid``, ``relu``, ``leaky_relu`` or ``softmax``.  ``auto`` is decided by the first ``fit`` from its targets:
         integer, boolean or string labels make a classifier (``sigmoid`` for one
         output or a 0/1 indicator matrix, ``softmax`` for several outputs), float
         targets a regressor (``identity``); ``output_activation_`` holds the choice.
