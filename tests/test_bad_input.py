@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from conftest import gaussian_classes
 
+import annlib
 from annlib import MLP, Hopfield, capacity_curve, datasets, grid_search, plot, random_patterns
 from annlib.sklearn import MLPClassifier, MLPRegressor
 
@@ -210,6 +211,27 @@ CASES = [
     Case("hopfield-positions-out-of-range", lambda: Hopfield(8).update(P8[0], positions=[9]), IndexError, r"^positions: expected unit indices in \[0, 8\)"),
     Case("hopfield-attractors-too-many-units", lambda: Hopfield(30).attractors(), ValueError, r"^n_units: expected at most 24 units"),
     Case("hopfield-load-missing", lambda: Hopfield.load("/nonexistent/net.npz"), FileNotFoundError, r"^path: no such file"),
+    Case("hopfield-units-beyond-int", lambda: Hopfield(2**31), ValueError, r"^n_units: expected an integer <= 2147483647, got 2147483648"),
+    Case("hopfield-units-far-below-int", lambda: Hopfield(-BIG), ValueError, r"^n_units: expected an integer >= -2147483648"),
+    Case("hopfield-max-iter-beyond-int", lambda: Hopfield(8).recall(P8[0], max_iter=2**31), ValueError, r"^max_iter: expected an integer <= 2147483647"),
+    Case("hopfield-max-iter-far-below-int", lambda: Hopfield(8).recall(P8[0], max_iter=-BIG), ValueError, r"^max_iter: expected an integer >= -2147483648"),
+    Case("capacity-units-beyond-int", lambda: capacity_curve(2**31, [0.1]), ValueError, r"^n_units: expected an integer <= 2147483647"),
+    Case("capacity-trials-far-below-int", lambda: capacity_curve(50, [0.1], trials=-BIG), ValueError, r"^trials: expected an integer >= -2147483648"),
+    Case("capacity-max-iter-beyond-int", lambda: capacity_curve(50, [0.1], max_iter=2**63), ValueError, r"^max_iter: expected an integer <= 2147483647"),
+    Case("patterns-count-beyond-int", lambda: random_patterns(2**31, 4), ValueError, r"^P: expected an integer <= 2147483647"),
+    Case("set-num-threads-beyond-int", lambda: annlib.set_num_threads(2**31), ValueError, r"^n_threads: expected an integer <= 2147483647"),
+    Case("set-num-threads-far-below-int", lambda: annlib.set_num_threads(-BIG), ValueError, r"^n_threads: expected an integer >= -2147483648"),
+    Case("search-n-jobs-beyond-int", lambda: grid_search({"learning_rate": [0.1]}, X, Y, n_jobs=2**31, epochs=1), ValueError,
+         r"^n_jobs: expected an integer <= 2147483647"),
+    Case("search-huge-grid-without-n-iter", lambda: grid_search({"l2": list(range(1000)), "learning_rate": [0.1] * 1000}, X, Y), ValueError,
+         r"^param_grid: expected at most 100000 configurations to try them all, got 1000000; pass n_iter="),
+    Case("search-n-iter-too-many", lambda: grid_search({"l2": list(range(1000)), "learning_rate": [0.1] * 1000}, X, Y, n_iter=200_000), ValueError,
+         r"^n_iter: expected at most 100000 configurations"),
+    Case("plot-animation-epochs-beyond-int", lambda: plot.training_animation(classifier(), X, Y, 2**31, 1, path="never.gif"), ValueError,
+         r"^epochs: expected an integer <= 2147483647"),
+    Case("datasets-samples-beyond-int", lambda: datasets.two_gaussians(2**31), ValueError, r"^n: expected an integer <= 2147483647"),
+    Case("datasets-glyph-size-huge", lambda: datasets.glyphs("A", size=2**31), ValueError, r"^size: expected an integer <= 32768"),
+    Case("datasets-grid-huge", lambda: datasets.xy_grid(2**63, 2), ValueError, r"^height: expected an integer <= 32768"),
     Case("capacity-load-negative", lambda: capacity_curve(50, [-0.1]), ValueError, r"^loads: expected finite numbers > 0, got -0.1"),
     Case("capacity-noise-above-one", lambda: capacity_curve(50, [0.1], noise=2), ValueError, r"^noise: expected a number in \[0, 1\], got 2"),
     # ---------------------------------------------------------------- grid_search

@@ -1,7 +1,10 @@
 """The raw compiled module: its stub file lists every public name, and it stays consistent."""
 
 import ast
+import re
 from pathlib import Path
+
+import pytest
 
 import annlib
 from annlib import _core
@@ -107,3 +110,78 @@ def test_set_num_threads_one_keeps_every_engine_call_on_one_thread():
     before, after, gomp = run(2)
     if gomp:  # an OpenMP build: Eigen's team appears once two threads are allowed
         assert after > before
+
+
+TABLES = [
+    "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "INITS",
+    "ACCURACY_RULES",
+    "RULES",
+    "MODES",
+    "ORDERS",
+    "ENERGY_TRACES",
+    "SCORINGS",
+]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_name_tables_are_tuples_of_distinct_names(table):
+    names = getattr(_core, table)
+    assert isinstance(names, tuple) and names
+    assert all(isinstance(name, str) and name.isidentifier() for name in names)
+    assert len(set(names)) == len(names)
+
+
+def test_hidden_activations_are_every_activation_but_softmax():
+    assert _core.HIDDEN_ACTIVATIONS == tuple(a for a in _core.ACTIVATIONS if a != "softmax")
+
+
+@pytest.mark.parametrize(
+    "field, table",
+    [
+        ("output_activation", "ACTIVATIONS"),
+        ("loss", "LOSSES"),
+        ("optimizer", "OPTIMIZERS"),
+        ("init", "INITS"),
+    ],
+)
+def test_the_engine_takes_every_name_of_its_table_and_refuses_others(field, table):
+    config = _core.MLPConfig()
+    for name in getattr(_core, table):
+        setattr(config, field, name)
+        assert getattr(config, field) == name
+    expected = f"{field}: expected one of {', '.join(getattr(_core, table))}, got 'nope'"
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        setattr(config, field, "nope")
+
+
+DOCUMENTED = [
+    ("MLP", "ACTIVATIONS"),
+    ("MLP", "LOSSES"),
+    ("MLP", "OPTIMIZERS"),
+    ("MLP", "INITS"),
+    ("Hopfield", "RULES"),
+    ("Hopfield.recall", "MODES"),
+    ("Hopfield.recall", "ORDERS"),
+    ("grid_search", "SCORINGS"),
+]
+
+
+@pytest.mark.parametrize("where, table", DOCUMENTED, ids=[f"{w}-{t}" for w, t in DOCUMENTED])
+def test_docstrings_name_every_entry_of_their_table(where, table):
+    documented = annlib
+    for part in where.split("."):
+        documented = getattr(documented, part)
+    doc = documented.__doc__
+    names = getattr(_core, table)
+    missing = [name for name in names if f"'{name}'" not in doc and f"``{name}``" not in doc]
+    assert not missing, f"document {missing} in the docstring of {where}"
+
+
+def test_version_is_the_one_written_in_pyproject():
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    written = re.search(r'^version = "([^"]+)"', pyproject, flags=re.M).group(1)
+    assert annlib.__version__ == written

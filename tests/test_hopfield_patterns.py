@@ -155,5 +155,5 @@ def test_saved_patterns_round_trip_and_are_checked(tmp_path, dtype):
         Hopfield.load(tmp_path / "tampered.npz")
     arrays["patterns"] = arrays["patterns"][:4]
     np.savez(tmp_path / "short.npz", **arrays)
-    with pytest.raises(ValueError, match=r"patterns: expected 5 patterns \(n_patterns\), got 4"):
+    with pytest.raises(ValueError, match=r"patterns: expected shape \(5, 30\), got \(4, 30\)"):
         Hopfield.load(tmp_path / "short.npz")

@@ -1,5 +1,6 @@
 """annlib.MLP: gradients, known results, determinism, files and bad input."""
 
+import collections
 import copy
 import itertools
 import pickle
@@ -193,45 +194,70 @@ def test_sgd_step_moves_weights_against_the_gradient(xor_data):
         np.testing.assert_allclose(w1, w0 - 0.3 * dW, rtol=1e-12, atol=1e-15)
 
 
-def reference_updates(
-    optimizer, grads, lr, steps, mu=0.9, nesterov=False, b1=0.9, b2=0.999, eps=1e-8
-):
-    """Plain numpy optimizers applied to a fixed gradient sequence; returns total parameter change."""
-    p = np.zeros_like(grads[0])
-    v = np.zeros_like(p)
-    m = np.zeros_like(p)
-    s = np.zeros_like(p)
-    for t in range(1, steps + 1):
-        g = grads[t - 1]
-        if optimizer == "momentum":
-            v = mu * v - lr * g
-            p = p + (mu * v - lr * g if nesterov else v)
-        else:
-            m = b1 * m + (1 - b1) * g
-            s = b2 * s + (1 - b2) * g * g
-            p = p - lr * (m / (1 - b1**t)) / (np.sqrt(s / (1 - b2**t)) + eps)
-    return p
+# One numpy step per optimizer, its textbook formula: (state, g, t, lr, settings) -> Δp.
+# state holds the optimizer's vectors (zero at first); t counts steps from 1.
+def sgd_step(state, g, t, lr, o):
+    return -lr * g
 
 
-@pytest.mark.parametrize(
-    "optimizer,nesterov", [("momentum", False), ("momentum", True), ("adam", False)]
-)
-def test_optimizers_match_their_textbook_formulas(xor_data, optimizer, nesterov):
+def momentum_step(state, g, t, lr, o):
+    state["v"] = o["momentum"] * state["v"] - lr * g
+    return o["momentum"] * state["v"] - lr * g if o["nesterov"] else state["v"]
+
+
+def adam_step(state, g, t, lr, o):
+    state["m"] = o["beta1"] * state["m"] + (1 - o["beta1"]) * g
+    state["v"] = o["beta2"] * state["v"] + (1 - o["beta2"]) * g * g
+    m_hat, v_hat = state["m"] / (1 - o["beta1"] ** t), state["v"] / (1 - o["beta2"] ** t)
+    return -lr * m_hat / (np.sqrt(v_hat) + o["eps"])
+
+
+def rmsprop_step(state, g, t, lr, o):
+    state["v"] = o["rho"] * state["v"] + (1 - o["rho"]) * g * g
+    if not o["centered"]:
+        return -lr * g / (np.sqrt(state["v"]) + o["eps"])
+    state["m"] = o["rho"] * state["m"] + (1 - o["rho"]) * g
+    return -lr * g / (np.sqrt(state["v"] - state["m"] ** 2) + o["eps"])
+
+
+REFERENCE_STEPS = {
+    "sgd": sgd_step,
+    "momentum": momentum_step,
+    "adam": adam_step,
+    "rmsprop": rmsprop_step,
+}
+# Every optimizer of the engine with its defaults, plus the variants its flags select.
+OPTIMIZER_CASES = [(name, {}) for name in _core.OPTIMIZERS] + [
+    ("momentum", {"nesterov": True}),
+    ("rmsprop", {"centered": True}),
+    ("rmsprop", {"rho": 0.5, "eps": 1e-3}),
+]
+OPTIMIZER_IDS = [
+    "-".join([name, *(f"{k}={v}" for k, v in settings.items())])
+    for name, settings in OPTIMIZER_CASES
+]
+
+
+@pytest.mark.parametrize("optimizer,settings", OPTIMIZER_CASES, ids=OPTIMIZER_IDS)
+def test_optimizers_match_their_textbook_formulas(xor_data, optimizer, settings):
     X, y = xor_data
     model = MLP(
         [2, 3, 1],
         output_activation="sigmoid",
         optimizer=optimizer,
-        nesterov=nesterov,
         learning_rate=0.05,
         seed=1,
+        **settings,
     )
+    reference = REFERENCE_STEPS[optimizer]  # a new optimizer needs its row above
+    params = model.get_params()
     start = model._engine.parameters.copy()
-    grads = []
-    for _ in range(5):
-        grads.append(model._engine.gradient(X, model._targets(y, 4, fitting=True)))
+    expected = np.zeros_like(start)
+    state = collections.defaultdict(lambda: np.zeros_like(start))
+    for t in range(1, 6):
+        g = model._engine.gradient(X, model._targets(y, 4, fitting=True))
         model.step(X, y)
-    expected = reference_updates(optimizer, grads, 0.05, 5, nesterov=nesterov)
+        expected += reference(state, g, t, 0.05, params)
     np.testing.assert_allclose(model._engine.parameters - start, expected, rtol=1e-9, atol=1e-12)
 
 
@@ -581,10 +607,17 @@ def test_save_load_pickle_deepcopy_round_trips(tmp_path, dtype):
         assert clone.dtype == model.dtype
 
 
-@pytest.mark.parametrize("optimizer", _core.OPTIMIZERS)
-def test_copies_continue_training_exactly_like_the_original(tmp_path, optimizer):
+@pytest.mark.parametrize("optimizer,settings", OPTIMIZER_CASES, ids=OPTIMIZER_IDS)
+def test_copies_continue_training_exactly_like_the_original(tmp_path, optimizer, settings):
     X, y = gaussian_classes(30)
-    model = MLP([2, 4, 2], output_activation="softmax", optimizer=optimizer, batch_size=8, seed=4)
+    model = MLP(
+        [2, 4, 2],
+        output_activation="softmax",
+        optimizer=optimizer,
+        batch_size=8,
+        seed=4,
+        **settings,
+    )
     model.fit(X, y, epochs=3)
     copies = [
         MLP.load(model.save(tmp_path / "m.npz")),
@@ -672,7 +705,9 @@ BAD_CONSTRUCTORS = [
         ValueError,
         "output_activation: softmax needs at least 2",
     ),
-    (dict(layers=[2, 3, 1], optimizer="rmsprop"), ValueError, "optimizer: expected one of"),
+    (dict(layers=[2, 3, 1], optimizer="lbfgs"), ValueError, "optimizer: expected one of"),
+    (dict(layers=[2, 3, 1], rho=1.0), ValueError, r"rho: expected a number in \[0, 1\), got 1"),
+    (dict(layers=[2, 3, 1], centered=1), TypeError, "centered: expected True or False"),
     (dict(layers=[2, 3, 1], init="zeros"), ValueError, "init: expected one of"),
     (
         dict(layers=[2, 3, 1], learning_rate=0),
@@ -766,7 +801,11 @@ BAD_CALLS = [
     ),
     (lambda m, X, y: m.fit(X, np.full(20, 7)), ValueError, r"y: labels unseen at fit time: \[7\]"),
     (lambda m, X, y: m.accuracy(X, np.full(20, 9)), ValueError, "y: labels unseen"),
-    (lambda m, X, y: m.fit(X, y.astype(object)), TypeError, "y: expected numbers or string labels"),
+    (
+        lambda m, X, y: m.fit(X, np.array([object()] * len(y))),
+        TypeError,
+        "y: expected numbers or string labels",
+    ),
     (
         lambda m, X, y: setattr(m, "weights", [np.ones((3, 3)), np.ones((3, 2))]),
         ValueError,

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import annlib
-from annlib import MLP
+from annlib import MLP, _core
 
 BOUNDS = {"sigmoid": (0, 1), "softmax": (0, 1), "tanh": (-1, 1), "bipolar_sigmoid": (-1, 1)}
 
@@ -50,13 +50,14 @@ def architectures(draw, max_width=64):
 @st.composite
 def hyper_parameters(draw):
     return dict(
-        optimizer=draw(st.sampled_from(["sgd", "momentum", "adam"])),
+        optimizer=draw(st.sampled_from(_core.OPTIMIZERS)),
         nesterov=draw(st.booleans()),
+        centered=draw(st.booleans()),
         learning_rate=draw(st.sampled_from([1e-4, 1e-3, 0.01, 0.1, 0.5])),
         batch_size=draw(st.sampled_from([None, 1, 3, 16, 1000])),
         shuffle=draw(st.booleans()),
         l2=draw(st.sampled_from([0.0, 1e-3, 0.1])),
-        init=draw(st.sampled_from(["glorot", "he", "normal"])),
+        init=draw(st.sampled_from(_core.INITS)),
         leaky_slope=draw(st.sampled_from([0.0, 0.01, 0.3])),
         dtype=draw(st.sampled_from(["float64", "float32"])),
         seed=draw(st.integers(0, 2**64 - 1)),

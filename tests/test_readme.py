@@ -77,3 +77,19 @@ def test_readme_names_the_test_command_that_ci_runs():
     marker = TEXT.index("<!-- test-command -->")
     assert 'pip install ".[test]" && pytest' in TEXT[marker : marker + 80]
     assert "<!-- test-command -->" in (ROOT / ".ci/run").read_text()  # CI runs the line after it
+
+
+# The README's API tables against the engine's name tables: a new activation,
+# loss, optimizer, init, rule or scoring must be documented there too.
+README_TABLES = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "INITS", "RULES", "SCORINGS"]
+
+
+def test_readme_names_every_entry_of_the_engine_tables():
+    from annlib import _core
+
+    text = TEXT
+    missing = {
+        table: [name for name in getattr(_core, table) if f"`{name}`" not in text]
+        for table in README_TABLES
+    }
+    assert not any(missing.values()), f"document these in README.md: {missing}"

@@ -12,6 +12,7 @@ import pickle
 import re
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -19,7 +20,7 @@ import pytest
 from conftest import gaussian_classes, spiral_classes
 
 import annlib
-from annlib import MLP
+from annlib import MLP, search
 
 # Different enough to exercise every code path at once: minibatches with shuffling,
 # online learning, full batch, float32, momentum and Adam, and one network large
@@ -241,3 +242,176 @@ def test_a_diverging_step_keeps_the_weights_it_started_from(dtype):
                 np.testing.assert_array_equal(w, b)
             return
     pytest.fail("step never diverged")
+
+
+# ------------------------------------------------------------------ limits that always answer
+def huge_grid():
+    """Four keys of 1000 values each: 10**12 configurations."""
+    values = np.linspace(0.01, 0.99, 1000).tolist()
+    return {"learning_rate": values, "momentum": values, "l2": values, "init_std": values}
+
+
+def test_a_grid_of_10_to_the_12_configurations_is_sampled_without_listing_it():
+    X, y = gaussian_classes(10)
+    started = time.perf_counter()
+    result = annlib.grid_search(
+        huge_grid(),
+        X,
+        y,
+        base_params={"optimizer": "momentum"},
+        n_iter=3,
+        epochs=1,
+        refit=False,
+        cv=2,
+    )
+    assert len(result.results) == 3
+    assert len({tuple(sorted(r["params"].items())) for r in result.results}) == 3
+    assert time.perf_counter() - started < 5  # listing 10**12 indices would never end
+
+
+def test_a_huge_grid_without_n_iter_is_refused_with_advice():
+    X, y = gaussian_classes(10)
+    with pytest.raises(
+        ValueError,
+        match=r"^param_grid: expected at most 100000 configurations "
+        r"to try them all, got 1000000000000; pass n_iter=",
+    ):
+        annlib.grid_search(huge_grid(), X, y, epochs=1)
+
+
+@pytest.mark.parametrize("size", [10, 10**6, 10**12, 10**40])
+def test_sampling_draws_distinct_indices_within_the_grid(size):
+    rng = np.random.default_rng(0)
+    chosen = search._sample(size, 10, rng)
+    assert len(set(chosen)) == 10 and chosen == sorted(chosen)
+    assert all(0 <= i < size for i in chosen)
+    assert search._sample(size, 10, np.random.default_rng(0)) == chosen  # reproducible
+
+
+def test_sampling_is_uniform():
+    counts = np.zeros(20)
+    for seed in range(2000):
+        for i in search._sample(20, 3, np.random.default_rng(seed)):
+            counts[i] += 1
+    expected = 2000 * 3 / 20
+    assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected))
+
+
+def test_the_progress_bar_shows_the_sample_and_the_grid_size(capsys):
+    X, y = gaussian_classes(10)
+    annlib.grid_search(
+        {"learning_rate": [0.1, 0.2, 0.3, 0.4]},
+        X,
+        y,
+        n_iter=2,
+        epochs=1,
+        refit=False,
+        verbose=True,
+        cv=2,
+    )
+    assert "2 of 4 configurations × 2 folds" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ accepted nonsense
+def test_a_pandas_series_of_strings_is_accepted_as_labels():
+    pandas = pytest.importorskip("pandas")
+    X, y = gaussian_classes(20)
+    labels = pandas.Series(np.where(y == 0, "cat", "dog"))  # dtype object
+    model = MLP([2, 4, 2], output_activation="softmax", seed=0).fit(X, labels, epochs=5)
+    assert model.classes_.tolist() == ["cat", "dog"]
+    assert model.accuracy(X, labels) == model.accuracy(X, labels.to_numpy().astype(str))
+
+
+@pytest.mark.parametrize(
+    "labels,error,message",
+    [
+        (
+            [0, "a", 1.5, 0] * 5,
+            TypeError,
+            "y: expected labels of one type, got a mix of number, string",
+        ),
+        (
+            [True, 1, 0, False] * 5,
+            TypeError,
+            "y: expected labels of one type, got a mix of bool, number",
+        ),
+        ([2**64 - 1, -1] * 10, ValueError, "y: expected integer labels within one 64-bit type"),
+    ],
+    ids=["numbers-and-strings", "bools-and-numbers", "beyond-64-bit"],
+)
+def test_mixed_labels_are_refused(labels, error, message):
+    X, _ = gaussian_classes(10)
+    with pytest.raises(error, match=f"^{re.escape(message)}"):
+        MLP([2, 4, 2], output_activation="softmax", seed=0).fit(X, labels, epochs=1)
+    with pytest.raises(error, match=f"^{re.escape(message)}"):
+        annlib.grid_search({"learning_rate": [0.1]}, X, labels, epochs=1)
+
+
+def test_lists_of_ints_and_floats_stay_regression_targets():
+    X, _ = gaussian_classes(10)
+    targets = [0, 0.5, 1, 2.25] * 5
+    model = MLP([2, 4, 1], seed=0).fit(X, targets, epochs=2)
+    assert not model.is_classifier
+    assert model.loss(X, targets) == model.loss(X, np.array(targets, dtype=float))
+
+
+@pytest.mark.parametrize("size,blur", [(8, 2.0), (8, 0.3), (7, 50.0), (16, 1e300)])
+def test_a_blurred_digit_keeps_the_documented_shape(size, blur):
+    image = annlib.datasets.digit_image(3, size=size, blur=blur)
+    assert image.shape == (size, size)
+    assert np.isfinite(image).all() and image.min() >= 0 and image.max() <= 1
+
+
+def test_a_light_blur_keeps_the_centre_of_the_image_where_it_was():
+    sharp = annlib.datasets.digit_image(3, size=16)
+    blurred = annlib.datasets.digit_image(3, size=16, blur=0.5)
+    rows = np.arange(16)
+    for axis in (0, 1):
+        centre = lambda image: (image.sum(axis=1 - axis) * rows).sum() / image.sum()  # noqa: E731
+        assert abs(centre(sharp) - centre(blurred)) < 0.2
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: annlib.datasets.xor(10, noise=1e308), "noise: expected a number <= 1000000"),
+        (lambda: annlib.datasets.spirals(10, noise=1e7), "noise: expected a number <= 1000000"),
+        (lambda: annlib.datasets.spirals(10, turns=1e308), "turns: expected a number <= 1000000"),
+        (lambda: annlib.datasets.two_gaussians(10, stds=1e308), "stds: expected values <= 1e+06"),
+        (
+            lambda: annlib.datasets.two_gaussians(10, means=[[1e308, 0], [0, 0]]),
+            "means: expected values in",
+        ),
+    ],
+    ids=["xor-noise", "spirals-noise", "spirals-turns", "gaussian-stds", "gaussian-means"],
+)
+def test_dataset_scales_beyond_any_use_are_refused_not_turned_into_inf(call, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        call()
+
+
+@pytest.mark.parametrize("estimator", ["MLPClassifier", "MLPRegressor"])
+@pytest.mark.parametrize(
+    "setting,value,error,message",
+    [
+        ("early_stopping", "False", TypeError, "early_stopping: expected True or False"),
+        ("verbose", "no", TypeError, "verbose: expected True or False"),
+        ("validation_fraction", "0.1", TypeError, "validation_fraction: expected a real number"),
+        ("validation_fraction", 1.5, ValueError, "validation_fraction: expected a number < 1.0"),
+        ("patience", 2.5, TypeError, "patience: expected an integer"),
+        ("tol", "small", TypeError, "tol: expected a real number"),
+        ("epochs", 2**31, ValueError, "epochs: expected an integer <= 2147483647"),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_estimators_refuse_wrongly_typed_settings_like_mlp(
+    estimator, setting, value, error, message, method
+):
+    from annlib import sklearn as estimators
+
+    X, y = gaussian_classes(10)
+    model = getattr(estimators, estimator)(**{"epochs": 2, setting: value})
+    extra = {"classes": [0, 1]} if method == "partial_fit" and estimator == "MLPClassifier" else {}
+    with pytest.raises(error, match=f"^{re.escape(message)}"):
+        getattr(model, method)(X, y, **extra)
+    assert not hasattr(model, "model_")  # refused before any network was built

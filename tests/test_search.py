@@ -300,7 +300,7 @@ def test_verbose_shows_a_progress_bar(capsys, spirals3):
             r"param_grid\['learning_rate'\]\[1\]: expected a finite number > 0",
         ),
         ({"activation": ["tanh", "swish"]}, ValueError, r"param_grid\['activation'\]\[1\]"),
-        ({"optimizer": ["rmsprop"]}, ValueError, r"param_grid\['optimizer'\]\[0\]"),
+        ({"optimizer": ["lbfgs"]}, ValueError, r"param_grid\['optimizer'\]\[0\]"),
         ({"batch_size": [None, 0]}, ValueError, r"param_grid\['batch_size'\]\[1\]"),
         ({"batch_size": [2.5]}, TypeError, r"param_grid\['batch_size'\]\[0\]"),
         ({"hidden": [(4,), (4, 0)]}, ValueError, r"param_grid\['hidden'\]\[1\]\[1\]"),
@@ -494,3 +494,16 @@ def test_the_search_releases_the_gil_for_the_whole_batch(spirals3):
         ticks += 1
     worker.join()
     assert ticks > 1000  # this thread kept running Python while the engine trained
+
+
+def test_checking_planning_and_running_a_search_builds_no_model(spirals3, monkeypatch):
+    # Only the refit makes an MLP; the grid's values, the plan and the jobs are
+    # engine configurations (mlp.engine_config), checked by the engine.
+    def no_model(*args, **kwargs):
+        raise AssertionError("grid_search built an MLP")
+
+    monkeypatch.setattr(search_module, "MLP", no_model)
+    X, y = spirals3
+    grid = {"hidden": [(4,)], "optimizer": ["sgd", "rmsprop"], "activation": ["tanh", ["relu"]]}
+    result = annlib.grid_search(grid, X, y, cv=2, epochs=3, refit=False)
+    assert len(result) == 4 and all(r["error"] is None for r in result.results)

@@ -3,6 +3,8 @@
 The engine is C++ (Eigen) in ``annlib._core``; this package is its Python face.
 """
 
+from importlib import metadata as _metadata
+
 try:
     from . import _core  # noqa: F401  (imported first: a missing build fails here, with advice)
 except ImportError as error:  # pragma: no cover - only without a build
@@ -13,12 +15,14 @@ except ImportError as error:  # pragma: no cover - only without a build
     ) from error
 
 from . import datasets
-from ._core import DivergenceError, get_num_threads, set_num_threads
+from ._checks import ENGINE_INT_MAX, ENGINE_INT_MIN, check_int
+from ._core import DivergenceError, get_num_threads
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
 from .search import grid_search
 
-__version__ = "0.1.0"
+# Written once, in pyproject.toml; the installed package's metadata carries it.
+__version__ = _metadata.version("annlib")
 
 __all__ = [
     "DivergenceError",
@@ -32,6 +36,12 @@ __all__ = [
     "random_patterns",
     "set_num_threads",
 ]
+
+
+def set_num_threads(n: int) -> None:
+    """Cap the engine's threads at ``n`` (0 = every core)."""
+    # Out of a C++ int's range pybind11 could not even call the engine, which checks >= 0.
+    _core.set_num_threads(check_int(n, "n_threads", ENGINE_INT_MIN, ENGINE_INT_MAX))
 
 
 def __getattr__(name: str):

@@ -6,13 +6,16 @@ user always learns which argument was wrong and what would have been right.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import math
 import numbers
 import os
 import stat
 import tempfile
+import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NoReturn
 
 import numpy as np
 
@@ -21,6 +24,8 @@ FORMAT_VERSION = 1
 
 #: Largest count the engine takes (sizes, epochs, batch sizes are C++ ``int``).
 ENGINE_INT_MAX = 2**31 - 1
+#: Smallest C++ ``int``: below it pybind11 cannot even call the engine to refuse a value.
+ENGINE_INT_MIN = -(2**31)
 
 
 def describe(value: Any) -> str:
@@ -52,10 +57,18 @@ def check_name(value: Any, name: str, choices: Iterable[str]) -> str:
     return str(value)
 
 
-def names_text(choices: Iterable[str]) -> str:
-    """``a``, ``b`` or ``c``: a table's names as a docstring lists them."""
-    quoted = [f"``{choice}``" for choice in choices]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+def fill_names(doc: str | None, **tables: Iterable[str]) -> str | None:
+    """``doc`` with every ``{KEY}`` replaced by the names of ``tables[KEY]``: ``a``, ``b`` or ``c``.
+
+    Docstrings list the names of the engine's tables this way, so they never drift.
+    """
+    if doc is None:  # python -OO strips docstrings
+        return None
+    for key, choices in tables.items():
+        quoted = [f"``{choice}``" for choice in choices]
+        text = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        doc = doc.replace("{" + key + "}", text)
+    return doc
 
 
 def check_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -257,13 +270,170 @@ def replaced_atomically(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
         raise
 
 
-def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
-    """Read a file written by ``atomic_save_npz`` for a model of the given kind.
+class UnreadableFile(ValueError):
+    """A model file that is no valid archive (as opposed to a valid archive of a bad model)."""
 
-    Raises FileNotFoundError for a missing file and ValueError for a file that
-    is not an annlib model, is of another kind, is truncated or corrupt, or was
-    written by a newer annlib.
+
+#: Largest text entry (an MLP's JSON configuration, history included) a model file may hold.
+MAX_TEXT_BYTES = 64 * 2**20
+
+# Deflate shrinks data at most about 1032:1, so an entry whose declared size is
+# more than that times its compressed size lies about one of them.
+_MAX_DEFLATE_RATIO = 1040
+
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def check_entry(
+    name: str,
+    found: tuple[int, ...],
+    dtype: np.dtype,
+    kinds: str,
+    shape: tuple[int | None, ...],
+    max_bytes: int | None = None,
+) -> None:
+    """Raise ValueError naming entry ``name`` unless its dtype and shape are the expected ones."""
+    if dtype.kind not in kinds:
+        raise ValueError(f"{name}: expected an array of kind {kinds!r}, got dtype {dtype}")
+    if len(found) != len(shape) or any(
+        want is not None and want != got for want, got in zip(shape, found)
+    ):
+        want = tuple("any" if d is None else d for d in shape)
+        raise ValueError(f"{name}: expected shape {want}, got {found}")
+    size = math.prod(found) * dtype.itemsize
+    if max_bytes is not None and size > max_bytes:
+        raise ValueError(f"{name}: expected at most {max_bytes} bytes, got {size}")
+
+
+class StateArrays:
+    """A dict of arrays (a pickled state) with ``ModelFile``'s checked ``read``."""
+
+    def __init__(self, arrays: dict[str, Any], source: str) -> None:
+        if not isinstance(arrays, dict):
+            raise ValueError(f"{source}: expected a dict of arrays, got {describe(arrays)}")
+        self._arrays = {key: np.asarray(value) for key, value in arrays.items()}
+        self.source = source
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._arrays
+
+    def read(self, name: str, kinds: str, shape: tuple, max_bytes: int | None = None) -> Any:
+        array = self._arrays[name]
+        if array.dtype.hasobject:
+            raise ValueError(f"{name}: arrays of Python objects are refused")
+        check_entry(name, array.shape, array.dtype, kinds, shape, max_bytes)
+        return array
+
+
+class ModelFile:
+    """The entries of an opened model file, known from their headers before any data is read.
+
+    ``open_model_file`` builds it; ``read`` returns one entry after checking its
+    dtype and shape against what the caller expects, so no entry is ever
+    decompressed or allocated beyond the size the model's configuration allows.
     """
+
+    def __init__(self, archive: zipfile.ZipFile, source: str, file_size: int) -> None:
+        self._archive = archive
+        self.source = source
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        self._headers: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}
+        counts = collections.Counter(info.filename for info in archive.infolist())
+        duplicated = sorted(name for name, count in counts.items() if count > 1)
+        if duplicated:
+            self.unreadable(f"duplicate entries {duplicated}")
+        for info in archive.infolist():
+            self._check_info(info, file_size)
+            name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            self._infos[name] = info
+
+    def unreadable(self, why: str) -> NoReturn:
+        raise UnreadableFile(f"path: {self.source} is not a readable annlib model file ({why})")
+
+    def _check_info(self, info: zipfile.ZipInfo, file_size: int) -> None:
+        name = info.filename
+        if info.flag_bits & 0x1:
+            self.unreadable(f"entry {name!r} is encrypted")
+        if info.header_offset + info.compress_size > file_size:
+            self.unreadable(f"entry {name!r} claims more bytes than the file holds")
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.file_size != info.compress_size:
+                self.unreadable(
+                    f"entry {name!r}: stored sizes {info.file_size} and {info.compress_size} differ"
+                )
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            if info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 1024:
+                self.unreadable(
+                    f"entry {name!r} claims to inflate {info.compress_size} bytes to "
+                    f"{info.file_size}"
+                )
+        else:
+            self.unreadable(f"entry {name!r} uses compression method {info.compress_type}")
+
+    @property
+    def names(self) -> set[str]:
+        """The entries present (without the ``.npy`` suffix)."""
+        return set(self._infos)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._infos
+
+    def header(self, name: str) -> tuple[tuple[int, ...], np.dtype]:
+        """Shape and dtype of an entry, from its .npy header (KeyError if absent)."""
+        if name not in self._headers:
+            info = self._infos[name]
+            if not info.filename.endswith(".npy"):
+                self.unreadable(f"entry {info.filename!r} is not a .npy array")
+            try:
+                with self._archive.open(info) as stream:
+                    version = np.lib.format.read_magic(stream)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+                    elif version == (2, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+                    else:
+                        raise ValueError(f"unsupported .npy version {version}")
+                    offset = stream.tell()
+            except Exception as error:  # every way a damaged header fails means the same
+                self.unreadable(f"{name}: {type(error).__name__}: {error}")
+            if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
+                self.unreadable(
+                    f"{name}: arrays of Python objects or records are refused (dtype {dtype})"
+                )
+            size = math.prod(shape) * dtype.itemsize
+            if info.file_size != offset + size:
+                self.unreadable(
+                    f"{name}: the header's shape {shape} and dtype {dtype} need "
+                    f"{offset + size} bytes, the archive declares {info.file_size}"
+                )
+            self._headers[name] = (tuple(shape), dtype, size)
+        shape, dtype, _ = self._headers[name]
+        return shape, dtype
+
+    def read(
+        self,
+        name: str,
+        kinds: str,
+        shape: tuple[int | None, ...],
+        max_bytes: int | None = None,
+    ) -> np.ndarray:
+        """Entry ``name``, checked first from its header: a dtype of kind in ``kinds``
+        ('b' bool, 'i'/'u' integers, 'f' floats, 'U'/'S' text), the given ``shape``
+        (``None`` for a dimension of any size) and at most ``max_bytes`` of data.
+
+        Raises KeyError for a missing entry, ValueError naming it otherwise.
+        """
+        found, dtype = self.header(name)
+        check_entry(name, found, dtype, kinds, shape, max_bytes)
+        try:
+            with self._archive.open(self._infos[name]) as stream:
+                return np.lib.format.read_array(stream, allow_pickle=False)
+        except Exception as error:  # a bad CRC, a truncated stream, zlib errors...
+            self.unreadable(f"{name}: {type(error).__name__}: {error}")
+
+
+def model_file_path(path: Any) -> Path:
+    """``path`` as an existing file, ``.npz`` appended when only that exists."""
     path = check_path(path)
     if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
         path = path.with_name(path.name + ".npz")
@@ -271,37 +441,63 @@ def load_npz(path: str | os.PathLike, kind: str) -> dict[str, np.ndarray]:
         raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a model file")
     if not path.is_file():
         raise FileNotFoundError(f"path: no such file {str(path)!r}")
-    try:
-        # Open the file ourselves: np.load leaks its handle when the zip is corrupt.
-        with open(path, "rb") as stream:
-            data = np.load(stream, allow_pickle=False)
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ValueError(f"a single {type(data).__name__}, not an .npz archive")
-            with data:
-                arrays = {key: data[key] for key in data.files}
-    except Exception as error:
-        # A damaged archive fails in many ways: BadZipFile, a bad CRC (zipfile.BadZipFile),
-        # NotImplementedError (flipped compression bits), RuntimeError ("encrypted"),
-        # zlib.error, struct.error, ValueError, OSError... all mean the same to the user.
-        raise ValueError(
-            f"path: {str(path)!r} is not a readable annlib model file ({type(error).__name__}: {error})"
-        ) from None
-    if "annlib_kind" not in arrays or "format_version" not in arrays:
-        raise ValueError(f"path: {str(path)!r} is not an annlib model file")
-    found_kind = str(arrays["annlib_kind"])
-    if found_kind != kind:
-        raise ValueError(
-            f"path: expected a saved {kind}, got a saved {found_kind} in {str(path)!r}"
-        )
-    version_array = arrays["format_version"]
-    if version_array.shape != () or version_array.dtype.kind not in "iu":
-        raise ValueError(
-            f"path: {str(path)!r} has no valid format version ({describe(version_array)})"
-        )
-    version = int(version_array)
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"path: {str(path)!r} has format version {version}; this annlib reads up to "
-            f"{FORMAT_VERSION} (upgrade annlib)"
-        )
-    return arrays
+    return path
+
+
+@contextlib.contextmanager
+def open_model_file(path: Any, kind: str, entries: Iterable[str]) -> Iterator[ModelFile]:
+    """Open a file written by ``atomic_save_npz`` for a model of the given kind.
+
+    Only the zip directory and the tiny ``annlib_kind`` and ``format_version``
+    entries are read here; ``ModelFile.read`` reads the rest, one checked entry at
+    a time.  ``entries`` are the names a file of this kind may hold.
+
+    Raises FileNotFoundError for a missing file and ValueError for a file that
+    is not an annlib model, is of another kind, is truncated or corrupt, holds
+    duplicate or unknown entries, or was written by a newer annlib.
+    """
+    path = model_file_path(path)
+    source = repr(str(path))
+    with open(path, "rb") as stream:
+        try:
+            archive = zipfile.ZipFile(stream)
+        except Exception as error:
+            stream.seek(0)
+            why = (
+                "a single ndarray, not an .npz archive"
+                if stream.read(len(_NPY_MAGIC)) == _NPY_MAGIC
+                else f"{type(error).__name__}: {error}"
+            )
+            raise UnreadableFile(
+                f"path: {source} is not a readable annlib model file ({why})"
+            ) from None
+        with archive:
+            file = ModelFile(archive, source, os.fstat(stream.fileno()).st_size)
+            if "annlib_kind" not in file or "format_version" not in file:
+                raise ValueError(f"path: {source} is not an annlib model file")
+            try:
+                found_kind = str(file.read("annlib_kind", "U", (), max_bytes=256))
+            except ValueError:
+                raise ValueError(f"path: {source} is not an annlib model file") from None
+            if found_kind != kind:
+                raise ValueError(
+                    f"path: expected a saved {kind}, got a saved {found_kind} in {source}"
+                )
+            try:
+                version = int(file.read("format_version", "iu", ()))
+            except ValueError:
+                shape, dtype = file.header("format_version")
+                raise ValueError(
+                    f"path: {source} has no valid format version (shape {shape}, dtype {dtype})"
+                ) from None
+            if version > FORMAT_VERSION:
+                raise ValueError(
+                    f"path: {source} has format version {version}; this annlib reads up to "
+                    f"{FORMAT_VERSION} (upgrade annlib)"
+                )
+            unknown = sorted(file.names - set(entries) - {"annlib_kind", "format_version"})
+            if unknown:
+                raise ValueError(
+                    f"path: {source} holds an invalid {kind} (unexpected entries {unknown})"
+                )
+            yield file

@@ -41,6 +41,8 @@ class MLPConfig:
     beta1: float
     beta2: float
     eps: float
+    rho: float
+    centered: bool
     l2: float
     batch_size: int
     shuffle: bool

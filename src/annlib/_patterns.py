@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_float, check_int, check_seed
+from ._checks import ENGINE_INT_MAX, as_float_array, check_float, check_int, check_seed
 
 
 def random_patterns(P: int, N: int, bias: float = 0.0, seed: int | None = None) -> np.ndarray:
@@ -17,8 +17,8 @@ def random_patterns(P: int, N: int, bias: float = 0.0, seed: int | None = None) 
     >>> random_patterns(3, 8, seed=0).shape
     (3, 8)
     """
-    P = check_int(P, "P", 1)
-    N = check_int(N, "N", 1)
+    P = check_int(P, "P", 1, ENGINE_INT_MAX)
+    N = check_int(N, "N", 1, ENGINE_INT_MAX)
     bias = check_float(bias, "bias", -1.0, 1.0)
     rng = np.random.default_rng(check_seed(seed))
     return np.where(rng.random((P, N)) < (1.0 + bias) / 2.0, 1.0, -1.0)

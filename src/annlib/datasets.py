@@ -81,8 +81,18 @@ def _finish(
     return np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(y)
 
 
+#: Most samples a generator draws, and the longest side of an image: beyond
+#: them numpy fails with a bare MemoryError or "array is too big".
+MAX_SAMPLES = 2**31 - 1
+MAX_IMAGE_SIZE = 2**15
+
+#: Largest noise, spread or mean the generators take.  Their points lie within
+#: radius ~1; 1e6 already buries them, while 1e308 overflowed to inf.
+MAX_SCALE = 1e6
+
+
 def _check_noise(noise: Any) -> float:
-    return check_float(noise, "noise", 0.0)
+    return check_float(noise, "noise", 0.0, MAX_SCALE)
 
 
 # ---------------------------------------------------------------------------
@@ -134,7 +144,7 @@ def two_gaussians(
     >>> X.shape, int(y.sum())
     ((100, 2), 50)
     """
-    n = check_int(n, "n", 2)
+    n = check_int(n, "n", 2, MAX_SAMPLES)
     means = as_float_array(means, "means", ndim=2, columns=2)
     if means.shape[0] != 2:
         raise ValueError(
@@ -147,6 +157,12 @@ def two_gaussians(
         )
     if np.any(stds < 0):
         raise ValueError(f"stds: expected non-negative values, got {stds.tolist()}")
+    if np.any(stds > MAX_SCALE):
+        raise ValueError(f"stds: expected values <= {MAX_SCALE:g}, got {stds.tolist()}")
+    if np.any(np.abs(means) > MAX_SCALE):
+        raise ValueError(
+            f"means: expected values in [-{MAX_SCALE:g}, {MAX_SCALE:g}], got {means.tolist()}"
+        )
     if not isinstance(split_first, (bool, np.bool_)):
         raise TypeError(f"split_first: expected True or False, got {describe(split_first)}")
     labels = check_choice(labels, "labels", _LABELS)
@@ -188,7 +204,7 @@ def xor(
     n : int
         Total number of samples (>= 4).
     noise : float
-        Half-width of the uniform noise added to each coordinate (>= 0).
+        Half-width of the uniform noise added to each coordinate (0 to ``MAX_SCALE`` = 1e6).
     seed, labels, shuffle
         As in ``two_gaussians``.
 
@@ -200,7 +216,7 @@ def xor(
     >>> X.tolist(), y.tolist()
     ([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]], [0, 0, 1, 1])
     """
-    n = check_int(n, "n", 4)
+    n = check_int(n, "n", 4, MAX_SAMPLES)
     noise = _check_noise(noise)
     labels = check_choice(labels, "labels", _LABELS)
     rng = _rng(seed)
@@ -231,7 +247,7 @@ def spirals(
     classes : int
         Number of arms / classes (>= 2); labels are 0, ..., classes - 1.
     noise : float
-        Standard deviation of the Gaussian noise (>= 0).
+        Standard deviation of the Gaussian noise (0 to ``MAX_SCALE`` = 1e6).
     seed, shuffle
         As in ``two_gaussians``.
     turns : float
@@ -245,10 +261,10 @@ def spirals(
     >>> X.shape, sorted(set(y.tolist()))
     ((400, 2), [0, 1, 2, 3])
     """
-    classes = check_int(classes, "classes", 2)
-    n = check_int(n, "n", classes)
+    classes = check_int(classes, "classes", 2, MAX_SAMPLES)
+    n = check_int(n, "n", classes, MAX_SAMPLES)
     noise = _check_noise(noise)
-    turns = check_float(turns, "turns", 0.0, exclusive_minimum=True)
+    turns = check_float(turns, "turns", 0.0, MAX_SCALE, exclusive_minimum=True)
     rng = _rng(seed)
     y = np.repeat(np.arange(classes), _class_counts(n, classes))
     t = rng.random(n)
@@ -277,7 +293,7 @@ def moons(
     n : int
         Total number of samples (>= 2).
     noise : float
-        Standard deviation of the noise (>= 0).
+        Standard deviation of the noise (0 to ``MAX_SCALE`` = 1e6).
     seed, labels, shuffle
         As in ``two_gaussians``.
 
@@ -289,7 +305,7 @@ def moons(
     >>> X.shape
     (100, 2)
     """
-    n = check_int(n, "n", 2)
+    n = check_int(n, "n", 2, MAX_SAMPLES)
     noise = _check_noise(noise)
     labels = check_choice(labels, "labels", _LABELS)
     rng = _rng(seed)
@@ -320,7 +336,7 @@ def circles(
     n : int
         Total number of samples (>= 2).
     noise : float
-        Standard deviation of the noise (>= 0).
+        Standard deviation of the noise (0 to ``MAX_SCALE`` = 1e6).
     factor : float
         Radius of the inner circle relative to the outer one, in (0, 1).
     seed, labels, shuffle
@@ -334,7 +350,7 @@ def circles(
     >>> round(float(np.hypot(*X[-1])), 6)
     0.5
     """
-    n = check_int(n, "n", 2)
+    n = check_int(n, "n", 2, MAX_SAMPLES)
     noise = _check_noise(noise)
     factor = check_float(factor, "factor", 0.0, 1.0, exclusive_minimum=True, exclusive_maximum=True)
     labels = check_choice(labels, "labels", _LABELS)
@@ -463,7 +479,7 @@ def glyphs(text: str, size: int = 32) -> np.ndarray:
         raise TypeError(f"text: expected a string, got {describe(text)}")
     if not text:
         raise ValueError("text: expected at least one character, got ''")
-    size = check_int(size, "size", _FONT_HEIGHT)
+    size = check_int(size, "size", _FONT_HEIGHT, MAX_IMAGE_SIZE)
     unknown = sorted({char for char in text if char.upper() not in _FONT})
     if unknown:
         raise ValueError(
@@ -476,13 +492,20 @@ def glyphs(text: str, size: int = 32) -> np.ndarray:
 
 def _gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """Separable Gaussian blur with zero padding (the background is 0 anyway)."""
-    radius = max(1, math.ceil(3.0 * sigma))
+    # Offsets beyond the image never reach a pixel of it: a wide blur needs no wider kernel.
+    radius = min(max(1, math.ceil(3.0 * sigma)), max(image.shape))
     offsets = np.arange(-radius, radius + 1)
     with np.errstate(over="ignore"):  # a tiny sigma: (offset / sigma)² = inf, e^-inf = 0, as wanted
         kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
     kernel /= kernel.sum()
-    image = np.apply_along_axis(np.convolve, 0, image, kernel, mode="same")
-    return np.apply_along_axis(np.convolve, 1, image, kernel, mode="same")
+
+    def blur(line: np.ndarray) -> np.ndarray:
+        # "full" then the centre: mode="same" returns the longer of the two inputs,
+        # so a kernel wider than the image made the image grow (13 x 13 for size 8, blur 2).
+        return np.convolve(line, kernel, mode="full")[radius : radius + len(line)]
+
+    image = np.apply_along_axis(blur, 0, image)
+    return np.apply_along_axis(blur, 1, image)
 
 
 def digit_image(digit: int, size: int = 8, blur: float = 0.0) -> np.ndarray:
@@ -510,7 +533,7 @@ def digit_image(digit: int, size: int = 8, blur: float = 0.0) -> np.ndarray:
     (8, 8)
     """
     digit = check_int(digit, "digit", 0, 9)
-    size = check_int(size, "size", _FONT_HEIGHT)
+    size = check_int(size, "size", _FONT_HEIGHT, MAX_IMAGE_SIZE)
     blur = check_float(blur, "blur", 0.0)
     image = _render(str(digit), size).astype(np.float64)
     return _gaussian_blur(image, blur) if blur > 0 else image
@@ -537,8 +560,8 @@ def xy_grid(height: int, width: int) -> np.ndarray:
     >>> xy_grid(2, 3).tolist()
     [[-1.0, 1.0], [0.0, 1.0], [1.0, 1.0], [-1.0, -1.0], [0.0, -1.0], [1.0, -1.0]]
     """
-    height = check_int(height, "height", 1)
-    width = check_int(width, "width", 1)
+    height = check_int(height, "height", 1, MAX_IMAGE_SIZE)
+    width = check_int(width, "width", 1, MAX_IMAGE_SIZE)
     x, y = np.meshgrid(_axis(width), -_axis(height))
     return np.column_stack([x.ravel(), y.ravel()])
 
@@ -587,8 +610,8 @@ def xy_to_image(values: Any, height: int, width: int) -> np.ndarray:
     >>> bool((xy_to_image(y, 3, 3) == np.eye(3)).all())
     True
     """
-    height = check_int(height, "height", 1)
-    width = check_int(width, "width", 1)
+    height = check_int(height, "height", 1, MAX_IMAGE_SIZE)
+    width = check_int(width, "width", 1, MAX_IMAGE_SIZE)
     values = as_float_array(values, "values", ndim=(1, 2), finite=False)
     if values.shape[0] != height * width:
         raise ValueError(

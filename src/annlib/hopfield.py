@@ -29,9 +29,13 @@ import numpy as np
 from . import _core
 from ._checks import (
     ENGINE_INT_MAX,
+    ENGINE_INT_MIN,
     FORMAT_VERSION,
+    StateArrays,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
+    check_choice,
     check_dtype,
     check_float,
     check_int,
@@ -39,8 +43,9 @@ from ._checks import (
     check_real,
     check_seed,
     describe,
-    load_npz,
+    open_model_file,
 )
+from ._lock import ModelLock
 from ._patterns import flip, random_patterns
 
 __all__ = ["Hopfield", "RecallResult", "capacity_curve", "flip", "random_patterns"]
@@ -51,6 +56,22 @@ MODES = _core.MODES
 ORDERS = _core.ORDERS
 #: Largest network whose fixed points ``attractors()`` enumerates (2**24 states).
 MAX_ATTRACTOR_UNITS = 24
+# The entries of a saved network besides annlib_kind and format_version.
+_FILE_ENTRIES = (
+    "n_units",
+    "rule",
+    "zero_diagonal",
+    "normalize",
+    "dtype",
+    "seed",
+    "streams_used",
+    "W",
+    "bias",
+    "projection_diagonal",
+    "activity",
+    "n_patterns",
+    "patterns",
+)
 
 _ENGINES = {np.dtype(np.float64): _core.Hopfield64, np.dtype(np.float32): _core.Hopfield32}
 _ENERGY_TRACES = {False: "none", True: "sweep", "sweep": "sweep", "step": "sweep", "unit": "unit"}
@@ -131,6 +152,18 @@ class Hopfield:
         dtype: str, default 'float64': ``'float64'`` or ``'float32'`` (weights,
             states and arithmetic).
 
+    Files:
+        ``save``/``load`` files are the safe format (checked on load, never run
+        code); pickling (``copy``, ``multiprocessing``) is for trusted data only.
+
+    Threads:
+        Any number of threads may read a network at once (``recall``,
+        ``update``, ``energy``, ``stable``, ``attractors``, the ``W``/``bias``
+        getters, ``save``, pickling; concurrent recalls each draw their own
+        random streams); a write (``train``, ``add``, the ``W``/``bias``
+        setters) waits for them and runs alone, so a recall sees the weights
+        before or after a write, never a mix.
+
     Raises:
         TypeError, ValueError: for bad arguments, naming the argument.
 
@@ -150,11 +183,12 @@ class Hopfield:
         seed: int | None = None,
         dtype: Any = "float64",
     ) -> None:
-        n_units = check_int(n_units, "n_units", maximum=ENGINE_INT_MAX)
+        n_units = check_int(n_units, "n_units", ENGINE_INT_MIN, ENGINE_INT_MAX)
         rule = check_name(rule, "rule", RULES)
         zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
         normalize = _check_bool(normalize, "normalize")
         self._dtype = check_dtype(dtype)
+        self._lock = ModelLock()
         self._engine = _ENGINES[self._dtype](
             n_units, rule, zero_diagonal, normalize, check_seed(seed)
         )
@@ -170,7 +204,8 @@ class Hopfield:
     @property
     def rule(self) -> str:
         """The learning rule's name."""
-        return self._engine.rule
+        with self._lock.read():
+            return self._engine.rule
 
     @property
     def zero_diagonal(self) -> bool:
@@ -195,17 +230,20 @@ class Hopfield:
     @property
     def sparse(self) -> bool:
         """True for 0/1 units (the sparse Hebbian rule), False for ±1 units."""
-        return self._engine.sparse
+        with self._lock.read():
+            return self._engine.sparse
 
     @property
     def activity(self) -> float:
         """Mean activity rho of the sparse patterns (set by ``train``)."""
-        return self._engine.activity
+        with self._lock.read():
+            return self._engine.activity
 
     @property
     def n_patterns(self) -> int:
         """Number of patterns learnt so far."""
-        return self._engine.n_patterns
+        with self._lock.read():
+            return self._engine.n_patterns
 
     @property
     def patterns(self) -> np.ndarray | None:
@@ -219,7 +257,8 @@ class Hopfield:
         Asynchronous recall then keeps only the overlaps ``X^T s``, P numbers per
         probe.
         """
-        return self._engine.stored_patterns
+        with self._lock.read():
+            return self._engine.stored_patterns
 
     @property
     def W(self) -> np.ndarray:
@@ -228,7 +267,8 @@ class Hopfield:
         Any square matrix is accepted; a non-symmetric one still updates and
         recalls, but ``energy`` then refuses, since the energy no longer decreases.
         """
-        return self._engine.get_weights()
+        with self._lock.read():
+            return self._engine.get_weights()
 
     @W.setter
     def W(self, value: ArrayLike) -> None:
@@ -236,12 +276,14 @@ class Hopfield:
         n = self.n_units
         if W.shape != (n, n):
             raise ValueError(f"W: expected an array of shape ({n}, {n}), got shape {W.shape}")
-        self._engine.set_weights(W)
+        with self._lock.write("W"):
+            self._engine.set_weights(W)
 
     @property
     def bias(self) -> np.ndarray:
         """The thresholds theta, one per unit (a copy); set a number or N values."""
-        return self._engine.get_bias()
+        with self._lock.read():
+            return self._engine.get_bias()
 
     @bias.setter
     def bias(self, value: float | ArrayLike) -> None:
@@ -252,7 +294,8 @@ class Hopfield:
             theta = as_float_array(value, "bias", self._dtype, ndim=1)
             if theta.shape != (n,):
                 raise ValueError(f"bias: expected a number or {n} values, got shape {theta.shape}")
-        self._engine.set_bias(theta)
+        with self._lock.write("bias"):
+            self._engine.set_bias(theta)
 
     # ---- validation -------------------------------------------------------------
 
@@ -297,16 +340,21 @@ class Hopfield:
         """
         if sparse is not None:
             sparse = _check_bool(sparse, "sparse")
-            if sparse != self.sparse:
-                wanted = "'sparse_hebbian'" if sparse else "'hebbian', 'storkey' or 'pseudoinverse'"
-                raise ValueError(
-                    f"sparse: expected {self.sparse} or None for rule {self.rule!r} (which takes "
-                    f"{'0/1' if self.sparse else '±1'} patterns), got {sparse}; train never changes "
-                    f"the rule: create the network with rule={wanted} for "
-                    f"{'0/1' if sparse else '±1'} patterns"
-                )
+        with self._lock.write("train"):
+            self._train(patterns, sparse)
+
+    def _train(self, patterns: ArrayLike, sparse: bool | None) -> None:
+        engine = self._engine  # the write lock is held: no property that takes it again
+        if sparse is not None and sparse != engine.sparse:
+            wanted = "'sparse_hebbian'" if sparse else "'hebbian', 'storkey' or 'pseudoinverse'"
+            raise ValueError(
+                f"sparse: expected {engine.sparse} or None for rule {engine.rule!r} (which takes "
+                f"{'0/1' if engine.sparse else '±1'} patterns), got {sparse}; train never changes "
+                f"the rule: create the network with rule={wanted} for "
+                f"{'0/1' if sparse else '±1'} patterns"
+            )
         array, _ = self._states(patterns, "patterns")
-        self._engine.train(array)
+        engine.train(array)
 
     def add(self, patterns: ArrayLike) -> None:
         """Learn ``patterns`` on top of what is stored (same rule, same form).
@@ -315,11 +363,12 @@ class Hopfield:
         pattern, and the pseudo-inverse rule extends its projection.  A sparse
         network keeps the activity it measured in ``train``.
         """
-        array, _ = self._states(patterns, "patterns")
-        if self.sparse and self.n_patterns == 0:
-            self._engine.train(array)  # the activity comes from the first patterns
-        else:
-            self._engine.add(array)
+        with self._lock.write("add"):
+            array, _ = self._states(patterns, "patterns")
+            if self._engine.sparse and self._engine.n_patterns == 0:
+                self._engine.train(array)  # the activity comes from the first patterns
+            else:
+                self._engine.add(array)
 
     # ---- dynamics ---------------------------------------------------------------
 
@@ -329,9 +378,10 @@ class Hopfield:
         Raises:
             ValueError: bad states, or a non-symmetric W.
         """
-        array, single = self._states(states, "states")
-        self._require_symmetric("energy")
-        values = self._engine.energy(array)
+        with self._lock.read():
+            array, single = self._states(states, "states")
+            self._require_symmetric("energy")
+            values = self._engine.energy(array)
         return float(values[0]) if single else values
 
     def _require_symmetric(self, what: str) -> None:
@@ -357,7 +407,6 @@ class Hopfield:
         repeats allowed).  ``temperature > 0`` makes updates stochastic
         (Glauber): P(s_i = +1) = 1 / (1 + exp(-2 (h_i - theta_i) / T)).
         """
-        array, single = self._states(states, "states")
         mode = check_name(mode, "mode", MODES)
         order = check_name(order, "order", ORDERS)
         temperature = check_real(temperature, "temperature")
@@ -374,7 +423,9 @@ class Hopfield:
                     f"positions: expected unit indices in [0, {self.n_units}), got {int(bad)}"
                 )
             units = [int(i) for i in units]
-        out = self._engine.update(array, mode, order, units, temperature)
+        with self._lock.read():
+            array, single = self._states(states, "states")
+            out = self._engine.update(array, mode, order, units, temperature)
         return out[0] if single else out
 
     def recall(
@@ -410,17 +461,19 @@ class Hopfield:
         probes the network has updated or recalled before, so a batch gives the
         same result as its probes one by one, on any number of threads.
         """
-        array, single = self._states(probes, "probes")
         mode = check_name(mode, "mode", MODES)
         order = check_name(order, "order", ORDERS)
-        max_iter = check_int(max_iter, "max_iter", maximum=ENGINE_INT_MAX)
+        max_iter = check_int(max_iter, "max_iter", ENGINE_INT_MIN, ENGINE_INT_MAX)
         trace = _check_track_energy(track_energy)
         temperature = check_real(temperature, "temperature")
-        if trace != "none":
-            self._require_symmetric("an energy trace")
-        states, iterations, converged, cycle, energy = self._engine.recall(
-            array, mode, order, max_iter, trace, temperature
-        )
+        with self._lock.read():
+            # Validated under the lock: train(sparse=True) changes which values are states.
+            array, single = self._states(probes, "probes")
+            if trace != "none":
+                self._require_symmetric("an energy trace")
+            states, iterations, converged, cycle, energy = self._engine.recall(
+                array, mode, order, max_iter, trace, temperature
+            )
         if single:
             return RecallResult(
                 states[0],
@@ -451,8 +504,9 @@ class Hopfield:
 
     def stable(self, patterns: ArrayLike) -> bool | np.ndarray:
         """Whether each pattern (row) is a fixed point of the deterministic update."""
-        array, single = self._states(patterns, "patterns")
-        flags = self._engine.stable(array)
+        with self._lock.read():
+            array, single = self._states(patterns, "patterns")
+            flags = self._engine.stable(array)
         return bool(flags[0]) if single else flags
 
     def attractors(self) -> np.ndarray:
@@ -465,11 +519,16 @@ class Hopfield:
                 f"n_units: expected at most {MAX_ATTRACTOR_UNITS} units for an exhaustive search, "
                 f"got {self.n_units}"
             )
-        return self._engine.attractors()
+        with self._lock.read():
+            return self._engine.attractors()
 
     # ---- persistence ------------------------------------------------------------
 
     def _arrays(self) -> dict[str, np.ndarray]:
+        with self._lock.read():
+            return self._arrays_unlocked()
+
+    def _arrays_unlocked(self) -> dict[str, np.ndarray]:
         engine = self._engine
         arrays = {
             "n_units": np.array(self.n_units),
@@ -491,32 +550,43 @@ class Hopfield:
         return arrays
 
     @classmethod
-    def _from_arrays(cls, arrays: dict[str, np.ndarray], source: str) -> Hopfield:
-        try:
-            net = cls(
-                int(arrays["n_units"]),
-                rule=str(arrays["rule"]),
-                zero_diagonal=bool(arrays["zero_diagonal"]),
-                normalize=bool(arrays["normalize"]),
-                seed=int(arrays["seed"]),
-                dtype=str(arrays["dtype"]),
-            )
-            net.W = arrays["W"]
-            net.bias = arrays["bias"]
-            net._engine.restore(
-                np.asarray(arrays["projection_diagonal"], dtype=net._dtype),
-                float(arrays["activity"]),
-                int(arrays["n_patterns"]),
-                int(arrays["streams_used"]),
-            )
-            if "patterns" in arrays:  # older files keep only W
-                net._engine.restore_patterns(np.asarray(arrays["patterns"], dtype=net._dtype))
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {source} has no {missing} entry; it is not a complete saved Hopfield"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"path: {source} holds an invalid saved Hopfield ({error})") from None
+    def _from_arrays(cls, file: Any) -> Hopfield:
+        """A network from its saved entries (a ``ModelFile`` or ``StateArrays``).
+
+        Sizes come first: ``n_units`` must be the side of ``W`` and the length of
+        every per-unit entry, and ``n_patterns`` the row count of ``patterns``,
+        all read from the headers before the network (N x N weights) is built.
+        """
+        n = check_int(file.read("n_units", "iu", ()).item(), "n_units", 1, ENGINE_INT_MAX)
+        rule = check_choice(str(file.read("rule", "U", (), max_bytes=256)), "rule", RULES)
+        flags = {name: bool(file.read(name, "b", ())) for name in ("zero_diagonal", "normalize")}
+        dtype = check_dtype(str(file.read("dtype", "U", (), max_bytes=256)))
+        seed = check_int(file.read("seed", "iu", ()).item(), "seed", 0, 2**64 - 1)
+        streams = check_int(
+            file.read("streams_used", "iu", ()).item(), "streams_used", 0, 2**64 - 1
+        )
+        n_patterns = check_int(
+            file.read("n_patterns", "iu", ()).item(), "n_patterns", 0, ENGINE_INT_MAX
+        )
+        activity = check_float(file.read("activity", "f", ()).item(), "activity", 0.0, 1.0)
+        W = as_float_array(file.read("W", "f", (n, n)), "W", dtype)
+        bias = as_float_array(file.read("bias", "f", (n,)), "bias", dtype, ndim=1)
+        diagonal = as_float_array(
+            file.read("projection_diagonal", "f", (n,)), "projection_diagonal", dtype, ndim=1
+        )
+        patterns = None
+        if "patterns" in file:  # older files keep only W
+            if rule != "hebbian":
+                raise ValueError(
+                    f"patterns: expected none for the {rule!r} rule, which keeps only W"
+                )
+            patterns = np.asarray(file.read("patterns", "iuf", (n_patterns, n)), dtype=dtype)
+        net = cls(n, rule=rule, seed=seed, dtype=dtype, **flags)
+        net.W = W
+        net.bias = bias
+        net._engine.restore(diagonal, activity, n_patterns, streams)
+        if patterns is not None:
+            net._engine.restore_patterns(patterns)
         return net
 
     def save(self, path: str | os.PathLike) -> None:
@@ -534,18 +604,46 @@ class Hopfield:
     def load(cls, path: str | os.PathLike) -> Hopfield:
         """Read a network written by ``save``.
 
+        Every size is checked against the entries present before the network is
+        built (``n_units`` against ``W``'s header, ``n_patterns`` against the stored
+        patterns), so a file cannot make ``load`` allocate more than the network
+        it holds.  Files never run code; pickle can, so never unpickle (or
+        ``copy``/send through ``multiprocessing``) a network from untrusted data.
+
         Raises:
             FileNotFoundError: no such file.
             ValueError: not a saved Hopfield, corrupt, or from a newer annlib.
         """
-        arrays = load_npz(path, "Hopfield")
-        return cls._from_arrays(arrays, repr(os.fspath(path)))
+        with open_model_file(path, "Hopfield", _FILE_ENTRIES) as file:
+            return cls._load(file)
+
+    @classmethod
+    def _load(cls, file: Any) -> Hopfield:
+        try:
+            return cls._from_arrays(file)
+        except UnreadableFile:
+            raise
+        except KeyError as missing:
+            raise ValueError(
+                f"path: {file.source} has no {missing} entry; it is not a complete saved Hopfield"
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"path: {file.source} holds an invalid saved Hopfield ({error})"
+            ) from None
 
     def __getstate__(self) -> dict[str, np.ndarray]:
         return self._arrays()
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        self.__dict__.update(Hopfield._from_arrays(state, "pickled state").__dict__)
+        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh)
+            return
+        with lock.write("__setstate__"):  # an existing network: swap its whole state at once
+            fresh["_lock"] = lock
+            self.__dict__.update(fresh)
 
     def __repr__(self) -> str:
         return (
@@ -583,13 +681,13 @@ def capacity_curve(
     >>> capacity_curve(100, [0.05, 0.3], trials=2, seed=0).round(1)
     array([1., 0.])
     """
-    n_units = check_int(n_units, "n_units", maximum=ENGINE_INT_MAX)
+    n_units = check_int(n_units, "n_units", ENGINE_INT_MIN, ENGINE_INT_MAX)
     values = as_float_array(np.atleast_1d(loads) if np.ndim(loads) == 0 else loads, "loads", ndim=1)
     rule = check_name(rule, "rule", RULES)
     noise = check_real(noise, "noise")
-    trials = check_int(trials, "trials", maximum=ENGINE_INT_MAX)
+    trials = check_int(trials, "trials", ENGINE_INT_MIN, ENGINE_INT_MAX)
     mode = check_name(mode, "mode", MODES)
-    max_iter = check_int(max_iter, "max_iter", maximum=ENGINE_INT_MAX)
+    max_iter = check_int(max_iter, "max_iter", ENGINE_INT_MIN, ENGINE_INT_MAX)
     activity = check_real(activity, "activity")
     zero_diagonal = _check_bool(zero_diagonal, "zero_diagonal")
     resolved = check_dtype(dtype)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import inspect
 import json
-import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -20,6 +19,8 @@ from . import _core
 from ._checks import (
     ENGINE_INT_MAX,
     FORMAT_VERSION,
+    MAX_TEXT_BYTES,
+    UnreadableFile,
     as_float_array,
     atomic_save_npz,
     check_choice,
@@ -30,8 +31,11 @@ from ._checks import (
     check_real,
     check_seed,
     describe,
-    load_npz,
+    fill_names,
+    open_model_file,
 )
+from ._lock import ModelLock
+from ._targets import _BINARY_TARGETS, AUTO, TargetEncoding, auto_labels, resolve_auto
 
 # The engine's name tables (src/cpp/annlib/*.hpp).  An output layer takes every
 # activation; a hidden layer every one but those that couple the units of a
@@ -41,19 +45,10 @@ OUTPUT_ACTIVATIONS = _core.ACTIVATIONS
 LOSSES = _core.LOSSES
 OPTIMIZERS = _core.OPTIMIZERS
 INITS = _core.INITS
-#: The setting of ``output_activation`` and ``loss`` that the first ``fit`` decides from the targets.
-AUTO = "auto"
 TASKS = ("auto", "classification", "regression")
 
-# Target values and decision threshold of a single bounded output used as a binary classifier.
-_BINARY_TARGETS = {
-    "sigmoid": (0.0, 1.0, 0.5),
-    "tanh": (-1.0, 1.0, 0.0),
-    "bipolar_sigmoid": (-1.0, 1.0, 0.0),
-}
 
-
-class MLP:
+class MLP(TargetEncoding):
     """A feed-forward network of any depth, trained by backpropagation in C++.
 
     Every parameter after ``layers`` is a keyword with a default, readable (and,
@@ -67,22 +62,22 @@ class MLP:
         ``[n_inputs, hidden..., n_outputs]``; at least two sizes (one weight layer).
     activation : str or list of str, default 'tanh'
         Hidden-layer activation, one name for all hidden layers or one per hidden
-        layer: ``sigmoid``, ``tanh``, ``bipolar_sigmoid`` (2/(1+e^-x) - 1),
-        ``relu``, ``leaky_relu`` (slope ``leaky_slope``) or ``identity``.
+        layer: {HIDDEN_ACTIVATIONS}.  ``bipolar_sigmoid`` is 2/(1+e^-x) - 1 and
+        ``leaky_relu`` has slope ``leaky_slope`` below 0.
     output_activation : str, default 'auto'
-        ``auto`` or any activation: ``identity``, ``sigmoid``, ``tanh``,
-        ``bipolar_sigmoid``, ``relu``, ``leaky_relu`` or ``softmax``.  ``auto`` is decided by the first ``fit`` from its targets:
+        ``auto`` or any activation: {OUTPUT_ACTIVATIONS}.  ``auto`` is decided by the first ``fit`` from its targets:
         integer, boolean or string labels make a classifier (``sigmoid`` for one
         output or a 0/1 indicator matrix, ``softmax`` for several outputs), float
         targets a regressor (``identity``); ``output_activation_`` holds the choice.
     loss : str, default 'auto'
         ``auto`` (``cross_entropy`` for a classifier's sigmoid or softmax output,
-        else ``mse``; ``loss_`` holds the choice), ``mse`` (1/(2·n·k) Σ (y - t)²,
-        half the mean over every output) or ``cross_entropy`` (softmax or sigmoid
-        outputs; computed from the logits).
+        else ``mse``; ``loss_`` holds the choice) or {LOSSES}: ``mse`` is
+        1/(2·n·k) Σ (y - t)², half the mean over every output; ``cross_entropy``
+        needs softmax or sigmoid outputs and is computed from the logits.
     optimizer : str, default 'adam'
-        ``adam`` (``beta1``, ``beta2``, ``eps``), ``sgd`` or ``momentum``
-        (v ← μv − η∇, w ← w + v; Nesterov with ``nesterov=True``).  The
+        {OPTIMIZERS}: ``adam`` takes ``beta1``, ``beta2``, ``eps``; ``momentum`` is
+        v ← μv − η∇, w ← w + v (Nesterov with ``nesterov=True``); ``rmsprop``
+        takes ``rho``, ``eps`` and ``centered``.  The
         course-lab rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
         ``momentum=α`` and ``learning_rate=η(1−α)``.
     learning_rate : float > 0, default 0.01
@@ -96,7 +91,11 @@ class MLP:
     beta2 : float in [0, 1), default 0.999
         Adam's decay of its running mean of squared gradients.
     eps : float > 0, default 1e-08
-        Adam's guard added to the root of the squared-gradient mean.
+        Adam's and RMSprop's guard added to the root of the squared-gradient mean.
+    rho : float in [0, 1), default 0.9
+        RMSprop's decay of its running mean of squared gradients.
+    centered : bool, default False
+        RMSprop divides by the gradients' running variance instead of their mean square.
     l2 : float >= 0, default 0.0
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
     batch_size : None or int >= 1, default None
@@ -105,8 +104,9 @@ class MLP:
     shuffle : bool, default True
         Shuffle the samples every epoch (minibatch and online modes).
     init : str, default 'glorot'
-        ``glorot`` (uniform, ±√(6/(fan_in + fan_out))), ``he`` (normal,
-        √(2/fan_in)) or ``normal`` (``init_mean``, ``init_std``); biases start at zero.
+        {INITS}: ``glorot`` draws uniformly from ±√(6/(fan_in + fan_out)),
+        ``he`` from N(0, 2/fan_in) and ``normal`` from N(``init_mean``,
+        ``init_std``²); biases start at zero.
     init_mean : float, default 0.0
         Mean of the weights drawn by ``init='normal'``.
     init_std : float >= 0, default 0.1
@@ -131,6 +131,22 @@ class MLP:
         ``auto`` resolved by the first ``fit`` (``identity`` and ``mse`` before it).
     classes_ : numpy array or None
         The class labels of a classifier, in the order of its outputs.
+
+    Files
+    -----
+    ``save``/``load`` files are the safe format: ``load`` checks every field and
+    never runs code.  Pickling (and so ``copy.deepcopy``, ``multiprocessing``,
+    joblib, Dask) can run code from its data: never unpickle an untrusted model.
+
+    Threads
+    -------
+    Any number of threads may read a model at once (``predict``, ``outputs``,
+    ``forward``, ``backward``, ``loss``, ``accuracy``, the ``weights``/``biases``
+    getters, ``save``, pickling); a write (``fit``, ``step``, ``reset``,
+    ``set_params``, the ``weights``/``biases`` setters) waits for them and runs
+    alone, so every read sees the model before or after a write, never half of
+    it.  A ``fit`` callback may read its model but not change it: training calls
+    from inside it raise ``RuntimeError``.
 
     Examples
     --------
@@ -157,6 +173,8 @@ class MLP:
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        rho: float = 0.9,
+        centered: bool = False,
         l2: float = 0.0,
         batch_size: int | None = None,
         shuffle: bool = True,
@@ -170,7 +188,7 @@ class MLP:
     ) -> None:
         params = dict(locals())
         del params["self"], params["layers"]
-        self._lock = threading.RLock()
+        self._lock = ModelLock()
         self._layers = _check_layers(layers)
         self._params = params
         self._params["seed"] = check_seed(self._params["seed"])
@@ -185,7 +203,7 @@ class MLP:
         """The engine's configuration for ``params`` (see ``engine_config``), validated.
 
         ``'auto'`` output and loss are resolved for ``labels`` (see
-        ``_resolve_auto``); by default from the targets the model has seen
+        ``resolve_auto``); by default from the targets the model has seen
         (none yet: identity and mse).  ``output_activation_`` and ``loss_``
         then hold what the engine uses.
         """
@@ -193,20 +211,20 @@ class MLP:
             labels = self._labels_seen()
         config = engine_config(self._layers, params, labels)
         config.validate()  # before output_activation_ and loss_ change
-        self.output_activation_, self.loss_ = _resolve_auto(
+        self.output_activation_, self.loss_ = resolve_auto(
             params["output_activation"], params["loss"], self._layers[-1], labels
         )
         return config
 
     def _labels_seen(self) -> str:
-        """What ``_resolve_auto`` needs to know of the targets seen so far."""
+        """What ``resolve_auto`` needs to know of the targets seen so far."""
         if not self._decided or self._task == "regression":
             return "none"
         return "multilabel" if self._task == "multilabel" else "labels"
 
     def _decide(self, y: np.ndarray, name: str, classes: Any) -> None:
         """The first fit: resolve 'auto' output and loss from the targets, then decide the task."""
-        labels = _label_kind(y, self._params["task"], classes)
+        labels = auto_labels(y, self._params["task"], classes)
         try:
             self._engine.set_config(self._config(dict(self._params), labels))
             self._decide_task(y, name, classes)
@@ -229,7 +247,8 @@ class MLP:
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's arguments (``layers`` included) as a dict."""
-        return {"layers": list(self._layers), **copy.deepcopy(self._params)}
+        with self._lock.read():
+            return {"layers": list(self._layers), **copy.deepcopy(self._params)}
 
     def set_params(self, **params: Any) -> "MLP":
         """Change hyper-parameters, keeping the weights.
@@ -247,16 +266,16 @@ class MLP:
             raise TypeError(
                 f"set_params() got unknown parameter(s) {unknown}; expected some of {list(DEFAULTS)}"
             )
-        new = {**self._params, **params}
-        new["seed"] = check_seed(new["seed"])
-        with self._lock:
+        with self._lock.write("set_params"):
+            new = {**self._params, **params}
+            new["seed"] = check_seed(new["seed"])
             self._engine.set_config(self._config(new))
             self._params = new
         return self
 
     def reset(self) -> "MLP":
         """Draw the initial weights again from the seed and forget training (classes included)."""
-        with self._lock:
+        with self._lock.write("reset"):
             self._engine.reset()
             self._forget_targets()
             self._engine.set_config(self._config(self._params))  # 'auto' waits for the next fit
@@ -296,26 +315,28 @@ class MLP:
     def weights(self) -> list[np.ndarray]:
         """Weight matrices, ``weights[i]`` of shape ``(layers[i], layers[i+1])``: layer i computes
         ``f(A @ weights[i] + biases[i])``.  Returns copies; assign a list to change them."""
-        return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
+        with self._lock.read():
+            return [self._engine.weight(i) for i in range(len(self._layers) - 1)]
 
     @weights.setter
     def weights(self, values: Sequence[Any]) -> None:
         arrays = self._check_parameter_list(
             values, "weights", lambda i: (self._layers[i], self._layers[i + 1])
         )
-        with self._lock:
+        with self._lock.write("weights"):
             for i, w in enumerate(arrays):
                 self._engine.set_weight(i, w)
 
     @property
     def biases(self) -> list[np.ndarray]:
         """Bias vectors, ``biases[i]`` of shape ``(layers[i+1],)``.  Copies; assign a list to change them."""
-        return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
+        with self._lock.read():
+            return [self._engine.bias(i) for i in range(len(self._layers) - 1)]
 
     @biases.setter
     def biases(self, values: Sequence[Any]) -> None:
         arrays = self._check_parameter_list(values, "biases", lambda i: (self._layers[i + 1],))
-        with self._lock:
+        with self._lock.write("biases"):
             for i, b in enumerate(arrays):
                 self._engine.set_bias(i, b)
 
@@ -339,131 +360,6 @@ class MLP:
     # ------------------------------------------------------------ data
     def _inputs(self, X: Any, name: str = "X") -> np.ndarray:
         return as_float_array(X, name, self._dtype, ndim=2, columns=self._layers[0])
-
-    def _targets(
-        self, y: Any, n_samples: int, fitting: bool, name: str = "y", classes: Any = None
-    ) -> np.ndarray:
-        """Encode ``y`` as the engine's (n, n_outputs) target matrix.
-
-        When ``fitting`` and the model has not seen targets yet, this decides
-        the task (see ``fit``) and remembers ``classes_``.
-        """
-        if y is None:
-            raise TypeError(f"{name}: expected targets, got None")
-        y = np.asarray(y)
-        if y.dtype.kind not in "biufUS":
-            raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
-        if y.ndim not in (1, 2) or y.shape[0] != n_samples:
-            raise ValueError(
-                f"{name}: expected {n_samples} targets (one per sample of X), got an array of shape {y.shape}"
-            )
-        n_out = self._layers[-1]
-        if not self._fitted and fitting:
-            self._decide(y, name, classes)
-        out_act = self.output_activation_
-        task = self._task
-        if task == "regression" or (task in ("multiclass", "multilabel") and y.ndim == 2):
-            if y.dtype.kind in "US":
-                raise TypeError(
-                    f"{name}: string labels need a classifier (softmax or a single bounded output)"
-                )
-            T = as_float_array(
-                y.reshape(n_samples, -1) if y.ndim == 1 else y, name, self._dtype, ndim=2
-            )
-            if T.shape[1] != n_out:
-                raise ValueError(
-                    f"{name}: expected {n_out} target columns (one per output), got {T.shape[1]}"
-                )
-            return T
-        if y.ndim != 1:
-            if y.ndim == 2 and y.shape[1] == 1:
-                y = y[:, 0]
-            else:
-                raise ValueError(
-                    f"{name}: expected 1-D class labels, got an array of shape {y.shape}"
-                )
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError(f"{name}: expected finite values, got NaN or infinite labels")
-        index = _label_index(self.classes_, y, name)
-        if task == "multiclass":
-            T = np.zeros((n_samples, n_out), dtype=self._dtype)
-            T[np.arange(n_samples), index] = 1
-            return T
-        low, high, _ = _BINARY_TARGETS[out_act]
-        return np.where(index == 1, high, low).astype(self._dtype).reshape(n_samples, 1)
-
-    def _decide_task(self, y: np.ndarray, name: str, classes: Any) -> None:
-        """Classifier or regressor, from the output activation, the loss and the targets.
-
-        - softmax output: multiclass; 1-D labels are one-hot encoded, 2-D targets used as given;
-        - sigmoid + cross_entropy: binary (one output, labels) or multilabel (k outputs, 0/1 columns);
-        - one sigmoid/tanh/bipolar_sigmoid output with mse: binary when the labels are the output's
-          two target values (0/1 or ±1) or any two non-float labels;
-        - anything else: regression.
-        """
-        n_out = self._layers[-1]
-        out_act = self.output_activation_
-        task = self._params["task"]
-        given = None if classes is None else _unique_labels(np.asarray(classes), "classes")
-        self.classes_, self._task = None, "regression"
-        if task == "regression":
-            return
-        if out_act == "softmax":
-            self._task = "multiclass"
-            if y.ndim == 2:
-                self.classes_ = np.arange(y.shape[1]) if given is None else given
-            else:
-                self.classes_ = _unique_labels(y, name) if given is None else given
-            if len(self.classes_) != n_out:
-                raise ValueError(
-                    f"{name if given is None else 'classes'}: expected {n_out} classes (one per softmax "
-                    f"output), got {len(self.classes_)}: "
-                    f"{self.classes_[:10].tolist()}"
-                )
-            return
-        cross_entropy = self.loss_ == "cross_entropy"
-        if out_act == "sigmoid" and cross_entropy and n_out > 1:
-            self._task, self.classes_ = "multilabel", np.arange(n_out)
-            return
-        single = n_out == 1 and out_act in _BINARY_TARGETS and (y.ndim == 1 or y.shape[1] == 1)
-        if not single:
-            if task == "classification":
-                raise ValueError(
-                    f"task: classification needs a softmax output, sigmoid outputs with cross_entropy, or a "
-                    f"single sigmoid/tanh/bipolar_sigmoid output; got {n_out} {out_act} output(s)"
-                )
-            return
-        flat = y.reshape(-1)
-        low, high, _ = _BINARY_TARGETS[out_act]
-        natural = flat.dtype.kind in "biuf" and bool(np.isin(flat, (low, high)).all())
-        labels = flat.dtype.kind in "biuUS"
-        if not (
-            cross_entropy or natural or labels or given is not None or task == "classification"
-        ):
-            return  # float targets for a bounded output: regression
-        if given is not None:
-            found = given
-        elif natural:
-            found = np.array([low, high])
-            if flat.dtype.kind == "b":
-                found = np.array([False, True])
-            elif flat.dtype.kind in "iu":
-                found = found.astype(np.int64)
-        else:
-            found = _unique_labels(flat, name)
-        if len(found) != 2:
-            raise ValueError(
-                f"{name if given is None else 'classes'}: expected two classes for a single {out_act} output, got {len(found)}: "
-                f"{found[:10].tolist()}"
-            )
-        self._task, self.classes_ = "binary", found
-
-    def _accuracy_rule(self) -> tuple[str, float]:
-        if self._task == "multiclass":
-            return "argmax", 0.0
-        if self._task in ("binary", "multilabel"):
-            return "threshold", _BINARY_TARGETS[self.output_activation_][2]
-        return "none", 0.0
 
     # ------------------------------------------------------------ training
     def fit(
@@ -540,7 +436,7 @@ class MLP:
             )
 
         X = self._inputs(X)
-        with self._lock:
+        with self._lock.write("fit"):
             was_fitted, saved = self._fitted, (self.classes_, self._task)
             try:
                 T = self._targets(y, X.shape[0], fitting=True, classes=classes)
@@ -628,7 +524,7 @@ class MLP:
     def step(self, X: Any, y: Any) -> float:
         """One optimizer update on the batch (X, y); returns the batch's loss before the update."""
         X = self._inputs(X)
-        with self._lock:
+        with self._lock.write("step"):
             T = self._targets(y, X.shape[0], fitting=True)
             self._fitted = True
             return float(self._engine.step(X, T))
@@ -636,7 +532,9 @@ class MLP:
     # ------------------------------------------------------------ inspection
     def forward(self, X: Any) -> list[np.ndarray]:
         """Every layer's activations ``[X, A1, ..., AL]`` (each of shape (n, units)) for X."""
-        return list(self._engine.forward(self._inputs(X)))
+        X = self._inputs(X)
+        with self._lock.read():
+            return list(self._engine.forward(X))
 
     def backward(self, X: Any, y: Any) -> list[tuple[np.ndarray, np.ndarray]]:
         """Gradients ``[(dW, db), ...]`` of ``loss(X, y)`` for every layer, without changing the model.
@@ -644,9 +542,14 @@ class MLP:
         ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.
         """
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=not self._fitted)
-        flat = self._engine.gradient(X, T)
-        return self._split(flat)
+        while True:
+            fitted = self._fitted
+            # Before the first fit, the targets decide the task (a write).
+            with self._lock.read() if fitted else self._lock.write("backward"):
+                if fitted and not self._fitted:
+                    continue  # reset() ran in between: decide the task under the write lock
+                T = self._targets(y, X.shape[0], fitting=not self._fitted)
+                return self._split(self._engine.gradient(X, T))
 
     def _split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Cut a vector in the engine's parameter layout into (W, b) pairs."""
@@ -660,17 +563,22 @@ class MLP:
 
     def outputs(self, X: Any) -> np.ndarray:
         """The output layer's activations, shape (n, n_outputs)."""
-        return self._engine.predict(self._inputs(X))
+        X = self._inputs(X)
+        with self._lock.read():
+            return self._engine.predict(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels for classifiers; output values for regression ((n,) for a single output)."""
-        Y = self.outputs(X)
-        if self._task == "multiclass":
-            return self.classes_[np.argmax(Y, axis=1)]
+        X = self._inputs(X)
+        with self._lock.read():
+            Y = self._engine.predict(X)
+            task, classes = self._task, self.classes_
+        if task == "multiclass":
+            return classes[np.argmax(Y, axis=1)]
         threshold = _BINARY_TARGETS.get(self.output_activation_, (0, 0, 0.5))[2]
-        if self._task == "binary":
-            return self.classes_[(Y[:, 0] >= threshold).astype(np.intp)]
-        if self._task == "multilabel":
+        if task == "binary":
+            return classes[(Y[:, 0] >= threshold).astype(np.intp)]
+        if task == "multilabel":
             return (Y >= threshold).astype(np.int64)
         return Y[:, 0] if Y.shape[1] == 1 else Y
 
@@ -679,12 +587,14 @@ class MLP:
 
         For a single tanh / bipolar_sigmoid output, (1 + y)/2 stands in for P(second class).
         """
-        if self._task == "regression":
+        X = self._inputs(X)
+        with self._lock.read():
+            task, Y = self._task, self._engine.predict(X)
+        if task == "regression":
             raise ValueError(
                 "predict_proba: this model is a regressor (no classes were seen by fit)"
             )
-        Y = self.outputs(X)
-        if self._task == "binary":
+        if task == "binary":
             p = (
                 Y[:, 0]
                 if self.output_activation_ == "sigmoid"
@@ -695,27 +605,34 @@ class MLP:
 
     def accuracy(self, X: Any, y: Any) -> float:
         """Fraction of samples classified correctly."""
-        if self._task == "regression":
-            raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        rule, threshold = self._accuracy_rule()
-        return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
+        with self._lock.read():
+            if self._task == "regression":
+                raise ValueError("accuracy: this model is a regressor; use mse(X, y) or loss(X, y)")
+            T = self._targets(y, X.shape[0], fitting=False)
+            rule, threshold = self._accuracy_rule()
+            return self._engine.count_correct(X, T, rule, threshold) / X.shape[0]
 
     def mse(self, X: Any, y: Any) -> float:
         """Mean squared error between outputs and (encoded) targets, over every output."""
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        return float(np.mean((self._engine.predict(X) - T) ** 2))
+        with self._lock.read():
+            T = self._targets(y, X.shape[0], fitting=False)
+            return float(np.mean((self._engine.predict(X) - T) ** 2))
 
     def loss(self, X: Any, y: Any) -> float:
         """The training loss on (X, y): mean data loss plus the L2 penalty."""
         X = self._inputs(X)
-        T = self._targets(y, X.shape[0], fitting=False)
-        return float(self._engine.loss(X, T))
+        with self._lock.read():
+            T = self._targets(y, X.shape[0], fitting=False)
+            return float(self._engine.loss(X, T))
 
     # ------------------------------------------------------------ files
     def _state(self) -> dict[str, Any]:
+        with self._lock.read():
+            return self._state_unlocked()
+
+    def _state_unlocked(self) -> dict[str, Any]:
         words, spare, has_spare, first, second, steps = self._engine.get_state()
         return {
             "params": self.get_params(),
@@ -800,50 +717,42 @@ class MLP:
     def load(cls, path: Any) -> "MLP":
         """Read a model written by ``save``.
 
-        Raises FileNotFoundError for a missing file and ValueError for a file
-        that is corrupt, truncated, of another kind or from a newer annlib.
+        Every size the file declares is checked against the arrays it holds, and
+        every field of its configuration against the others, before anything is
+        built: a file cannot make ``load`` allocate more than the model it really
+        holds, nor load a model that contradicts itself.  Files never run code
+        (unlike pickle, which must never be used on untrusted data).
+
+        Raises FileNotFoundError for a missing file and ValueError (naming the
+        field) for a file that is corrupt, truncated, of another kind, from a
+        newer annlib, or whose fields do not make one valid model.
         """
-        arrays = load_npz(path, "MLP")
-        try:
-            # A damaged archive can lose or rename a member yet still read; never
-            # let that pass as a model with, say, no classes.
-            known = {
-                "annlib_kind",
-                "format_version",
-                "config",
-                "parameters",
-                "classes",
-                "optimizer_first",
-                "optimizer_second",
-            }
-            unexpected = set(arrays) - known
-            if unexpected:
-                raise ValueError(f"unexpected entries {sorted(unexpected)}")
-            meta = json.loads(str(arrays["config"]))
-            if (meta["task"] != "regression") != ("classes" in arrays):
-                raise ValueError(
-                    f"a {meta['task']} model {'without' if 'classes' not in arrays else 'with'} classes"
-                )
-            if ("optimizer_first" in arrays) != ("optimizer_second" in arrays):
-                raise ValueError("an optimizer state with one of its two moments missing")
-            state = dict(
-                meta,
-                parameters=arrays["parameters"],
-                classes=arrays.get("classes"),
-                optimizer_first=arrays.get("optimizer_first"),
-                optimizer_second=arrays.get("optimizer_second"),
-            )
-            model = cls.__new__(cls)
-            model._restore(state)
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-            raise ValueError(f"path: {str(path)!r} holds an invalid MLP ({error})") from None
+        with open_model_file(path, "MLP", _FILE_ENTRIES) as file:
+            try:
+                state = _read_state(file)
+                model = cls.__new__(cls)
+                model._restore(state)
+            except UnreadableFile:
+                raise
+            except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
+                if isinstance(error, KeyError):
+                    error = f"missing entry or field {error}"
+                raise ValueError(f"path: {file.source} holds an invalid MLP ({error})") from None
         return model
 
     def __getstate__(self) -> dict[str, Any]:
         return self._state()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._restore(state)
+        fresh = type(self).__new__(type(self))
+        fresh._restore(state)
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # unpickling: a new object
+            self.__dict__.update(fresh.__dict__)
+            return
+        with lock.write("__setstate__"):  # an existing model: swap its whole state at once
+            fresh.__dict__["_lock"] = lock
+            self.__dict__.update(fresh.__dict__)
 
     def __deepcopy__(self, memo: dict) -> "MLP":
         clone = MLP.__new__(MLP)
@@ -894,45 +803,18 @@ for _name in DEFAULTS:
 del _name
 
 
+# The docstring's lists of names come from the engine's tables.
+MLP.__doc__ = fill_names(
+    MLP.__doc__,
+    HIDDEN_ACTIVATIONS=HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS=OUTPUT_ACTIVATIONS,
+    LOSSES=LOSSES,
+    OPTIMIZERS=OPTIMIZERS,
+    INITS=INITS,
+)
+
+
 # ---------------------------------------------------------------- helpers
-def _label_kind(y: np.ndarray, task: str, classes: Any) -> str:
-    """What 'auto' settings see in the first targets: 'labels', 'multilabel' or 'none'.
-
-    Integer, boolean and string labels are labels (floats are not, even 0.0/1.0);
-    a 2-D integer or boolean matrix of 0/1 with several columns is a multilabel
-    indicator matrix; ``task`` and ``classes`` override what the values say.
-    """
-    several = y.ndim == 2 and y.shape[1] > 1
-    if task == "regression":
-        return "none"
-    if several:
-        indicator = y.dtype.kind in "biu" and bool(np.isin(y, (0, 1)).all())
-        return "multilabel" if indicator or task == "classification" else "none"
-    if task == "classification" or classes is not None:
-        return "labels"
-    return "labels" if y.dtype.kind in "biuUS" else "none"
-
-
-def _resolve_auto(output: str, loss: str, n_outputs: int, labels: str) -> tuple[str, str]:
-    """The engine's output activation and loss for the settings ``output`` and ``loss``.
-
-    With ``labels`` ('labels' or 'multilabel'), ``'auto'`` output is sigmoid for one
-    output or a multilabel matrix and softmax for several outputs, and ``'auto'``
-    loss is cross-entropy for these two outputs; without labels ('none', also
-    before the first fit) they are identity and mean squared error.
-    """
-    classifier = labels != "none"
-    if output == AUTO:
-        if not classifier:
-            output = "identity"
-        else:
-            output = "sigmoid" if n_outputs == 1 or labels == "multilabel" else "softmax"
-    if loss == AUTO:
-        probabilities = output == "softmax" or (output == "sigmoid" and classifier)
-        loss = "cross_entropy" if probabilities else "mse"
-    return output, loss
-
-
 def engine_config(layers: Sequence[int], params: dict[str, Any], labels: str = "none") -> Any:
     """The engine's configuration (``_core.MLPConfig``) for ``layers`` and MLP ``params``.
 
@@ -943,7 +825,7 @@ def engine_config(layers: Sequence[int], params: dict[str, Any], labels: str = "
     ranges, when the configuration is validated or given to an engine.
     MLP and grid_search both build their engines' configurations here.
     ``'auto'`` output activation and loss are resolved for ``labels`` (see
-    ``_resolve_auto``) in the configuration, never in ``params``.
+    ``resolve_auto``) in the configuration, never in ``params``.
     """
     activation = params["activation"]
     if isinstance(activation, str):
@@ -964,16 +846,15 @@ def engine_config(layers: Sequence[int], params: dict[str, Any], labels: str = "
         "loss": lambda v, n: check_name(v, n, (*LOSSES, AUTO)),
         "optimizer": lambda v, n: check_name(v, n, OPTIMIZERS),
         "init": lambda v, n: check_name(v, n, INITS),
-        "nesterov": _check_bool,
-        "shuffle": _check_bool,
         # None is Python's full batch (the engine's 0); the range is C++ int's.
         "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
         **{key: check_real for key, value in DEFAULTS.items() if type(value) is float},
+        **{key: _check_bool for key, value in DEFAULTS.items() if type(value) is bool},
     }
     for key, check in checks.items():
         params[key] = check(params[key], key)
     resolved = dict(params)
-    resolved["output_activation"], resolved["loss"] = _resolve_auto(
+    resolved["output_activation"], resolved["loss"] = resolve_auto(
         params["output_activation"], params["loss"], layers[-1], labels
     )
     for key in checks:
@@ -1007,43 +888,159 @@ def _check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def _unique_labels(y: np.ndarray, name: str) -> np.ndarray:
-    if y.dtype.kind not in "biufUS":
-        raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
-    if y.size == 0:
-        raise ValueError(f"{name}: expected a non-empty array of labels")
-    if y.dtype.kind == "f":
-        if not np.isfinite(y).all():
-            raise ValueError(f"{name}: expected finite labels, got NaN or infinite values")
-        if not np.all(y == np.round(y)):
-            raise ValueError(
-                f"{name}: expected class labels (integers or strings), got non-integer floats"
-            )
-    return np.unique(y.reshape(-1))
-
-
-def _label_index(classes: np.ndarray, y: np.ndarray, name: str) -> np.ndarray:
-    """Position of every label of y in ``classes``; unseen labels raise ValueError."""
-    if (
-        y.dtype.kind in "US"
-        and classes.dtype.kind not in "US"
-        or (classes.dtype.kind in "US" and y.dtype.kind not in "US")
-    ):
-        raise ValueError(
-            f"{name}: labels of type {y.dtype} do not match the classes seen by fit {classes.tolist()}"
-        )
-    index = np.searchsorted(classes, y)
-    index = np.clip(index, 0, len(classes) - 1)
-    unseen = classes[index] != y
-    if np.any(unseen):
-        raise ValueError(
-            f"{name}: labels unseen at fit time: {np.unique(y[unseen])[:10].tolist()} "
-            f"(known classes: {classes[:10].tolist()})"
-        )
-    return index
-
-
 def _progress_bar(total: int):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="epoch", leave=False)
+
+
+# ---------------------------------------------------------------- files
+_FILE_ENTRIES = ("config", "parameters", "classes", "optimizer_first", "optimizer_second")
+_META_FIELDS = (
+    "params",
+    "task",
+    "fitted",
+    "history",
+    "best_epoch",
+    "stop_reason",
+    "rng",
+    "optimizer_steps",
+)
+_FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
+_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+_STOP_REASONS = ("epochs", "early_stopping", "callback")
+
+
+def _read_state(file: Any) -> dict[str, Any]:
+    """The state ``_restore`` takes, from a model file, every field checked against the others.
+
+    Sizes come first: the parameter count the layers imply must be the size of
+    the ``parameters`` entry (read from its header) before any array is read.
+    """
+    meta = json.loads(str(file.read("config", "U", (), max_bytes=MAX_TEXT_BYTES)))
+    if not isinstance(meta, dict):
+        raise ValueError(f"config: expected a JSON object, got {type(meta).__name__}")
+    _check_fields(meta, _META_FIELDS, "config")
+    params = meta["params"]
+    if not isinstance(params, dict):
+        raise ValueError(f"config.params: expected a JSON object, got {type(params).__name__}")
+    unknown = sorted(set(params) - {"layers", *DEFAULTS})
+    if unknown:
+        raise ValueError(f"config.params: unexpected fields {unknown}")
+    layers = _check_layers(params["layers"])
+    n_parameters = sum(a * b + b for a, b in zip(layers[:-1], layers[1:]))
+    dtype = check_dtype(params.get("dtype", DEFAULTS["dtype"]), "config.params.dtype")
+    parameters = as_float_array(
+        file.read("parameters", "f", (n_parameters,)), "parameters", dtype, ndim=1
+    )
+
+    if ("optimizer_first" in file) != ("optimizer_second" in file):
+        raise ValueError("optimizer_first: an optimizer state with one of its two moments missing")
+    first = second = None
+    if "optimizer_first" in file:
+        # The engine keeps both moments (velocity, Adam's two) for every optimizer.
+        first, second = (
+            as_float_array(file.read(name, "f", (n_parameters,)), name, dtype, ndim=1)
+            for name in ("optimizer_first", "optimizer_second")
+        )
+
+    task = check_choice(meta["task"], "config.task", _FILE_TASKS)
+    fitted = _check_bool(meta["fitted"], "config.fitted")
+    n_out = layers[-1]
+    # A file before 'auto' existed holds explicit settings; 'auto' ones are resolved
+    # as the first fit resolved them.
+    output, loss = resolve_auto(
+        params.get("output_activation", "identity"),
+        params.get("loss", "mse"),
+        n_out,
+        "none" if task == "regression" else "multilabel" if task == "multilabel" else "labels",
+    )
+    wanted = params.get("task", DEFAULTS["task"])
+    classes = None
+    if task == "regression":
+        if "classes" in file:
+            raise ValueError("classes: a regression model has no classes")
+        if fitted and wanted == "classification":
+            raise ValueError(
+                "config.task: a fitted regression model built with task='classification'"
+            )
+    else:
+        if wanted == "regression":
+            raise ValueError(f"config.task: a {task} model built with task='regression'")
+        count = {"multiclass": n_out, "binary": 2, "multilabel": n_out}[task]
+        fits = {
+            "multiclass": output == "softmax",
+            "binary": n_out == 1 and output in _BINARY_TARGETS,
+            "multilabel": output == "sigmoid" and loss == "cross_entropy" and n_out > 1,
+        }[task]
+        if not fits:
+            raise ValueError(
+                f"config.task: a {task} model cannot have {n_out} {output} output(s) with {loss}"
+            )
+        if "classes" not in file:
+            raise ValueError(f"classes: a {task} model without classes")
+        classes = file.read("classes", "biufUS", (count,))
+        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+            raise ValueError("classes: expected finite labels, got NaN or infinite values")
+        if not np.all(classes[1:] > classes[:-1]):
+            raise ValueError(
+                f"classes: expected sorted distinct labels, got {classes[:10].tolist()}"
+            )
+        if task == "multilabel" and not np.array_equal(classes, np.arange(n_out)):
+            raise ValueError(f"classes: expected 0..{n_out - 1} for a multilabel model")
+
+    history = meta["history"]
+    if not isinstance(history, dict) or not set(history) <= set(_HISTORY_KEYS):
+        raise ValueError(
+            f"config.history: expected an object with some of {list(_HISTORY_KEYS)}, got "
+            f"{describe(history)}"
+        )
+    lengths = set()
+    for key, values in history.items():
+        if not isinstance(values, list) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+        ):
+            raise ValueError(f"config.history.{key}: expected a list of numbers")
+        lengths.add(len(values))
+    if len(lengths) > 1:
+        raise ValueError(
+            f"config.history: expected series of one length, got lengths {sorted(lengths)}"
+        )
+    best = meta["best_epoch"]
+    if best is not None:
+        best = check_int(best, "config.best_epoch", 1, max(lengths, default=0))
+    stop = meta["stop_reason"]
+    if stop is not None:
+        check_choice(stop, "config.stop_reason", _STOP_REASONS)
+    rng = meta["rng"]
+    if rng is not None:
+        if not isinstance(rng, list) or len(rng) != 6 or not all(isinstance(w, str) for w in rng):
+            raise ValueError("config.rng: expected 6 strings (4 generator words, spare, flag)")
+        for i, word in enumerate(rng[:4]):
+            if not word.isdigit() or int(word) >= 2**64:
+                raise ValueError(
+                    f"config.rng[{i}]: expected an unsigned 64-bit integer, got {word!r}"
+                )
+        try:
+            spare = float(rng[4])
+        except ValueError:
+            spare = float("nan")
+        if not np.isfinite(spare):
+            raise ValueError(f"config.rng[4]: expected a finite number, got {rng[4]!r}")
+        check_choice(rng[5], "config.rng[5]", ("True", "False"))
+    steps = check_int(meta["optimizer_steps"], "config.optimizer_steps", 0, 2**63 - 1)
+    return dict(
+        meta,
+        optimizer_steps=steps,
+        parameters=parameters,
+        classes=classes,
+        optimizer_first=first,
+        optimizer_second=second,
+    )
+
+
+def _check_fields(found: dict, expected: Sequence[str], name: str) -> None:
+    missing = [key for key in expected if key not in found]
+    unknown = sorted(set(found) - set(expected))
+    if missing or unknown:
+        raise ValueError(f"{name}: missing fields {missing}, unexpected fields {unknown}")

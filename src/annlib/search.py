@@ -30,11 +30,16 @@ from ._checks import (
     check_name,
     check_seed,
     describe,
+    fill_names,
 )
+from ._targets import TargetEncoding, label_array
 from .mlp import DEFAULTS, MLP, engine_config
 
 SCORINGS = _core.SCORINGS  # the engine's table
 BACKENDS = ("threads", "dask")
+#: Most configurations grid_search trains without ``n_iter`` (each is also planned,
+#: i.e. checked, up front); bigger grids are sampled with ``n_iter``.
+MAX_CONFIGURATIONS = 100_000
 
 #: Keys a ``param_grid`` may hold besides the MLP constructor's parameters:
 #: the hidden layer sizes and ``MLP.fit``'s training length and early stopping.
@@ -53,7 +58,7 @@ _CLASSIFIER_DEFAULTS = {"output_activation": "softmax", "loss": "cross_entropy"}
 class _Job(NamedTuple):
     """One configuration on one fold, in the plain data a Dask worker can unpickle."""
 
-    config: int  # position of the configuration in the search (its engine is built once per batch)
+    config: int  # position of the configuration in the search (its config is built once per batch)
     layers: tuple[int, ...]
     params: dict[str, Any]  # MLP constructor parameters, seed and dtype included
     epochs: int
@@ -208,7 +213,7 @@ def grid_search(
         ``k`` shuffled folds (stratified for class labels) drawn from ``seed``.
     validation_data : (X_val, y_val) or None, default None
         Instead of ``cv``: train on all of (X, y), score on (X_val, y_val).
-    scoring : 'accuracy', 'mse', 'loss' or None, default None
+    scoring : {SCORINGS} or None, default None
         Score on the held-out samples (None: the targets' default): accuracy
         (default for class labels; higher is better), mean squared error of the
         outputs (default for regression) or the training loss (mean loss plus L2
@@ -220,6 +225,8 @@ def grid_search(
     n_iter : int >= 1 or None, default None
         Random search: try ``n_iter`` configurations drawn without replacement
         from the grid (all of them if the grid is smaller), reproducibly from ``seed``.
+        The grid is never listed, so it may be of any size; without ``n_iter`` it
+        may hold at most ``MAX_CONFIGURATIONS`` (100 000) configurations.
     epochs : int >= 1, default 100
         Epochs of configurations whose grid has no ``epochs`` key.
     refit : bool, default True
@@ -301,11 +308,20 @@ def grid_search(
 
     grid = _Grid(param_grid)
     fixed = _check_base_params(base_params)
-    if n_iter is None or n_iter >= len(grid):
-        chosen = list(range(len(grid)))
+    if n_iter is None and grid.size > MAX_CONFIGURATIONS:
+        raise ValueError(
+            f"param_grid: expected at most {MAX_CONFIGURATIONS} configurations to try them all, "
+            f"got {grid.size}; pass n_iter=... to try a random sample of them"
+        )
+    if n_iter is not None and min(n_iter, grid.size) > MAX_CONFIGURATIONS:
+        raise ValueError(
+            f"n_iter: expected at most {MAX_CONFIGURATIONS} configurations, got {n_iter}"
+        )
+    if n_iter is None or n_iter >= grid.size:
+        chosen = list(range(grid.size))
     else:
         rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
-        chosen = sorted(int(i) for i in rng.choice(len(grid), size=n_iter, replace=False))
+        chosen = _sample(grid.size, n_iter, rng)
 
     # Plan every configuration up front: a bad combination fails before any training.
     base = dict(DEFAULTS, **(_CLASSIFIER_DEFAULTS if labels else {}))
@@ -328,8 +344,12 @@ def grid_search(
     if verbose:
         from tqdm.auto import tqdm
 
+        # tqdm shows the time left, estimated from the fits done so far.
+        sampled = f" of {grid.size}" if len(plans) < grid.size else ""
         bar = tqdm(
-            total=len(jobs), unit="fit", desc=f"{len(plans)} configurations × {len(folds)} folds"
+            total=len(jobs),
+            unit="fit",
+            desc=f"{len(plans)}{sampled} configurations × {len(folds)} folds",
         )
     try:
         if backend == "threads":
@@ -352,6 +372,9 @@ def grid_search(
     return GridSearchResult(
         results, histories, scoring, best_model, seed, time.perf_counter() - started, len(folds)
     )
+
+
+grid_search.__doc__ = fill_names(grid_search.__doc__, SCORINGS=SCORINGS)
 
 
 # ---------------------------------------------------------------- the grid
@@ -396,8 +419,13 @@ class _Grid:
             self._grids.append(items)
         self._sizes = [math.prod(len(values) for _, values in items) for items in self._grids]
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Number of configurations (a Python int: may exceed what ``len`` can return)."""
         return sum(self._sizes)
+
+    def __len__(self) -> int:
+        return self.size
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         for items, size in zip(self._grids, self._sizes):
@@ -409,6 +437,31 @@ class _Grid:
                 return {key: chosen[key] for key, _ in items}
             index -= size
         raise IndexError(index)
+
+
+def _sample(size: int, count: int, rng: np.random.Generator) -> list[int]:
+    """``count`` distinct indices below ``size``, sorted, without listing the ``size`` indices.
+
+    Floyd's algorithm: ``count`` draws and a set of ``count`` numbers, so a grid
+    of 10**12 (or 10**40) configurations samples as fast as one of 100.
+    """
+    chosen: set[int] = set()
+    for top in range(size - count, size):
+        pick = _below(top + 1, rng)
+        chosen.add(top if pick in chosen else pick)
+    return sorted(chosen)
+
+
+def _below(bound: int, rng: np.random.Generator) -> int:
+    """A uniform integer in [0, bound), for any Python int ``bound`` (rejection over 64-bit words)."""
+    if bound <= 2**63:
+        return int(rng.integers(bound))
+    bits = bound.bit_length()
+    while True:
+        words = rng.integers(0, 2**64, size=(bits + 63) // 64, dtype=np.uint64)
+        value = int.from_bytes(words.tobytes(), "little") >> (64 * len(words) - bits)
+        if value < bound:
+            return value
 
 
 def _check_base_params(base_params: Any) -> dict[str, Any]:
@@ -479,7 +532,9 @@ def _check_hidden(value: Any, where: str) -> tuple[int, ...]:
         raise TypeError(
             f"{where}: expected hidden layer sizes like (16,) or (16, 8), got {describe(value)}"
         )
-    return tuple(check_int(size, f"{where}[{i}]", 1) for i, size in enumerate(value))
+    return tuple(
+        check_int(size, f"{where}[{i}]", 1, ENGINE_INT_MAX) for i, size in enumerate(value)
+    )
 
 
 # ---------------------------------------------------------------- planning
@@ -529,20 +584,21 @@ def _plan(
         n_outputs = 1
     layers = (n_features, *hidden, n_outputs)
     try:
-        model = MLP(list(layers), **params)
-        model._targets(y, y.shape[0], fitting=True, classes=classes)
+        coder = TargetEncoding.of(layers, params, params["dtype"])
+        coder._targets(y, y.shape[0], fitting=True, classes=classes)
+        # The jobs' engines are built from params: 'auto' settings as the encoding decided them.
+        params["output_activation"], params["loss"] = coder.output_activation_, coder.loss_
+        engine_config(layers, params).validate()
     except (ValueError, TypeError) as error:
         raise type(error)(
             f"param_grid: configuration {shown}"
             + (f" with base_params {fixed}" if fixed else "")
             + f" cannot be trained on these data: {error}"
         ) from None
-    accuracy, threshold = model._accuracy_rule()
-    # The jobs' engines are built from params: 'auto' settings as this model decided them.
-    params["output_activation"], params["loss"] = model.output_activation_, model.loss_
+    accuracy, threshold = coder._accuracy_rule()
 
     def encode(targets: np.ndarray, name: str) -> np.ndarray:
-        return model._targets(targets, targets.shape[0], fitting=False, name=name)
+        return coder._targets(targets, targets.shape[0], fitting=False, name=name)
 
     encoding = (n_outputs, params["output_activation"], params["loss"])
     return _Plan(
@@ -805,7 +861,7 @@ def _std(scores: list[float]) -> float:
 
 # ---------------------------------------------------------------- small checks
 def _check_n_jobs(n_jobs: Any) -> int:
-    n_jobs = check_int(n_jobs, "n_jobs")
+    n_jobs = check_int(n_jobs, "n_jobs", maximum=ENGINE_INT_MAX)
     if n_jobs == -1:
         return 0
     if n_jobs < 1:
@@ -822,9 +878,7 @@ def _check_bool(value: Any, name: str) -> bool:
 def _check_targets(y: Any, n_samples: int, name: str) -> np.ndarray:
     if y is None:
         raise TypeError(f"{name}: expected targets, got None")
-    y = np.asarray(y)
-    if y.dtype == object:
-        y = y.astype(str)  # pandas string columns and the like
+    y = label_array(y, name)  # pandas string columns; mixed types raise
     if y.dtype.kind not in "biufUS":
         raise TypeError(f"{name}: expected numbers or string labels, got dtype {y.dtype}")
     if y.ndim not in (1, 2) or y.shape[0] != n_samples:

@@ -26,8 +26,8 @@ except ImportError as error:  # scikit-learn missing, or older than 1.6 (no vali
         "annlib.sklearn needs scikit-learn >= 1.6: pip install annlib[sklearn]"
     ) from error
 
-from ._checks import check_int, check_seed, describe
-from .mlp import _BINARY_TARGETS, DEFAULTS, MLP
+from ._checks import ENGINE_INT_MAX, check_float, check_int, check_seed, describe
+from .mlp import _BINARY_TARGETS, DEFAULTS, MLP, _check_bool
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -67,16 +67,17 @@ class _MLPEstimator(BaseEstimator):
         self, X: np.ndarray, targets: np.ndarray, epochs: int, classes: Any, partial: bool
     ) -> None:
         """Run MLP.fit and record the curves; ``partial`` (partial_fit) appends to them."""
-        early_stopping = bool(self.early_stopping) and not partial
-        extra = {"validation_fraction": self.validation_fraction} if early_stopping else {}
+        settings = self._settings()
+        early_stopping = settings["early_stopping"] and not partial
+        extra = {"validation_fraction": settings["validation_fraction"]} if early_stopping else {}
         self.model_.fit(
             X,
             targets,
             epochs=epochs,
             early_stopping=early_stopping,
-            patience=self.patience,
-            tol=self.tol,
-            verbose=bool(self.verbose),
+            patience=settings["patience"],
+            tol=settings["tol"],
+            verbose=settings["verbose"],
             classes=classes,
             **extra,
         )
@@ -87,6 +88,25 @@ class _MLPEstimator(BaseEstimator):
         if "val_loss" in history:
             self.validation_loss_curve_ = list(history["val_loss"])
             self.best_epoch_ = self.model_.best_epoch_
+
+    def _settings(self) -> dict[str, Any]:
+        """The training settings, checked like annlib.MLP checks them (early_stopping="False"
+        is a TypeError, not early stopping); fit and partial_fit call it before building."""
+        return {
+            "epochs": check_int(self.epochs, "epochs", 1, ENGINE_INT_MAX),
+            "early_stopping": _check_bool(self.early_stopping, "early_stopping"),
+            "validation_fraction": check_float(
+                self.validation_fraction,
+                "validation_fraction",
+                0.0,
+                1.0,
+                exclusive_minimum=True,
+                exclusive_maximum=True,
+            ),
+            "patience": check_int(self.patience, "patience", 1, ENGINE_INT_MAX),
+            "tol": check_float(self.tol, "tol", 0.0),
+            "verbose": _check_bool(self.verbose, "verbose"),
+        }
 
     def _inputs(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -101,7 +121,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    beta1, beta2, eps, rho, centered, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch.
@@ -143,6 +163,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         beta1=0.9,
         beta2=0.999,
         eps=1e-8,
+        rho=0.9,
+        centered=False,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -170,6 +192,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
+        self.rho = rho
+        self.centered = centered
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -188,13 +212,12 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
 
     def fit(self, X: Any, y: Any) -> "MLPClassifier":
         """Train a new network on (X, y) for ``epochs`` epochs; returns ``self``."""
+        epochs = self._settings()["epochs"]
         X, y = validate_data(self, X, y, dtype=_FLOATS)
         check_classification_targets(y)
         classes, index = np.unique(y, return_inverse=True)
         self._start(X.shape[1], classes)
-        self._train(
-            X, index, check_int(self.epochs, "epochs", 1), np.arange(len(classes)), partial=False
-        )
+        self._train(X, index, epochs, np.arange(len(classes)), partial=False)
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "MLPClassifier":
@@ -203,6 +226,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         The first call (on an unfitted estimator) needs ``classes``, every label
         that any call will see.
         """
+        self._settings()
         first = not hasattr(self, "model_")
         X, y = validate_data(self, X, y, dtype=_FLOATS, reset=first)
         check_classification_targets(y)
@@ -292,6 +316,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         beta1=0.9,
         beta2=0.999,
         eps=1e-8,
+        rho=0.9,
+        centered=False,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -319,6 +345,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
+        self.rho = rho
+        self.centered = centered
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -337,13 +365,15 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
 
     def fit(self, X: Any, y: Any) -> "MLPRegressor":
         """Train a new network on (X, y) for ``epochs`` epochs; returns ``self``."""
+        epochs = self._settings()["epochs"]
         X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True)
         targets = self._start(X.shape[1], y)
-        self._train(X, targets, check_int(self.epochs, "epochs", 1), None, partial=False)
+        self._train(X, targets, epochs, None, partial=False)
         return self
 
     def partial_fit(self, X: Any, y: Any) -> "MLPRegressor":
         """One epoch over (X, y), continuing from the current weights; returns ``self``."""
+        self._settings()
         first = not hasattr(self, "model_")
         X, y = validate_data(
             self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True, reset=first

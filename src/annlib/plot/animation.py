@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import (
+    ENGINE_INT_MAX,
     as_float_array,
     check_choice,
     check_float,
@@ -251,8 +252,8 @@ def training_animation(
                 f"model: expected an object with fit() and predict() (like annlib.MLP), "
                 f"got {describe(model)}"
             )
-    epochs = check_int(epochs, "epochs", 1)
-    every = check_int(every, "every", 1)
+    epochs = check_int(epochs, "epochs", 1, ENGINE_INT_MAX)
+    every = check_int(every, "every", 1, ENGINE_INT_MAX)
     X = as_float_array(X, "X", ndim=2, columns=VIEWS[view].inputs)
     if image_shape is not None and view != "image":
         raise ValueError(

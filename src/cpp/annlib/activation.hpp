@@ -169,7 +169,7 @@ using Activations =
     ActivationTable<Identity, Sigmoid, Tanh, BipolarSigmoid, Relu, LeakyRelu, Softmax>;
 
 template <>
-inline constexpr NameTable<Activation, Activations::size> kNames<Activation> = Activations::names;
+inline constexpr auto kNames<Activation> = Activations::names;
 
 inline bool couples_units(Activation a) {
     bool couples = false;

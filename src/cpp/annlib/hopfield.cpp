@@ -612,8 +612,7 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
                 throw std::out_of_range("positions: expected unit indices in [0, " + str(n_) +
                                         "), got " + str(i));
     const Eigen::Index count = states.cols();
-    const std::uint64_t first_stream = streams_used_;
-    streams_used_ += static_cast<std::uint64_t>(count);
+    const std::uint64_t first_stream = streams_used_.fetch_add(static_cast<std::uint64_t>(count));
 
     Matrix S = states;
     Matrix H;
@@ -666,8 +665,7 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
             "track_energy: expected 'none' or 'sweep' with mode 'sync', got 'unit'");
 
     const int count = static_cast<int>(probes.cols());
-    const std::uint64_t first_stream = streams_used_;
-    streams_used_ += static_cast<std::uint64_t>(count);
+    const std::uint64_t first_stream = streams_used_.fetch_add(static_cast<std::uint64_t>(count));
 
     RecallResult<Scalar> result;
     result.states = probes;

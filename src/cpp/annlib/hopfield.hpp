@@ -15,6 +15,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,35 +28,35 @@ namespace annlib {
 
 enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
 template <>
-inline constexpr NameTable<HopfieldRule, 4> kNames<HopfieldRule> = {{
+inline constexpr auto kNames<HopfieldRule> = name_table<HopfieldRule>({
     {"hebbian", HopfieldRule::hebbian},
     {"storkey", HopfieldRule::storkey},
     {"pseudoinverse", HopfieldRule::pseudoinverse},
     {"sparse_hebbian", HopfieldRule::sparse_hebbian},
-}};
+});
 
 enum class UpdateMode { sync, async };
 template <>
-inline constexpr NameTable<UpdateMode, 2> kNames<UpdateMode> = {{
+inline constexpr auto kNames<UpdateMode> = name_table<UpdateMode>({
     {"sync", UpdateMode::sync},
     {"async", UpdateMode::async},
-}};
+});
 
 enum class UpdateOrder { random, sequential };
 template <>
-inline constexpr NameTable<UpdateOrder, 2> kNames<UpdateOrder> = {{
+inline constexpr auto kNames<UpdateOrder> = name_table<UpdateOrder>({
     {"random", UpdateOrder::random},
     {"sequential", UpdateOrder::sequential},
-}};
+});
 
 // What recall records in the energy trace.
 enum class EnergyTrace { none, sweep, unit };
 template <>
-inline constexpr NameTable<EnergyTrace, 3> kNames<EnergyTrace> = {{
+inline constexpr auto kNames<EnergyTrace> = name_table<EnergyTrace>({
     {"none", EnergyTrace::none},
     {"sweep", EnergyTrace::sweep},
     {"unit", EnergyTrace::unit},
-}};
+});
 
 struct RecallOptions {
     UpdateMode mode = UpdateMode::async;
@@ -96,7 +97,7 @@ class Hopfield {
     // Random streams used so far: probe k of a call gets stream streams_used() + k,
     // so recalling a batch equals recalling its probes one by one, whatever the
     // number of threads.
-    std::uint64_t streams_used() const { return streams_used_; }
+    std::uint64_t streams_used() const { return streams_used_.load(); }
     Scalar low() const { return sparse() ? Scalar(0) : Scalar(-1); }
 
     const Matrix& weights() const { return W_; }
@@ -176,7 +177,8 @@ class Hopfield {
     bool zero_diagonal_;
     bool normalize_;
     std::uint64_t seed_;
-    std::uint64_t streams_used_ = 0;
+    // Atomic: concurrent recalls (readers under the Python lock) each reserve their own streams.
+    std::atomic<std::uint64_t> streams_used_{0};
     std::int64_t n_patterns_ = 0;
     double activity_ = 0.5;
     bool symmetric_ = true;

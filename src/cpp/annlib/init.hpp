@@ -17,11 +17,11 @@ namespace annlib {
 enum class Init { normal, glorot, he };
 
 template <>
-inline constexpr NameTable<Init, 3> kNames<Init> = {{
+inline constexpr auto kNames<Init> = name_table<Init>({
     {"normal", Init::normal},
     {"glorot", Init::glorot},
     {"he", Init::he},
-}};
+});
 
 // One weight drawn for a layer with the given fan-in and fan-out.
 inline double draw_weight(Init init, Rng& rng, int fan_in, int fan_out, double mean, double std) {

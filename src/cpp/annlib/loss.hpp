@@ -23,10 +23,10 @@ namespace annlib {
 enum class Loss { mse, cross_entropy };
 
 template <>
-inline constexpr NameTable<Loss, 2> kNames<Loss> = {{
+inline constexpr auto kNames<Loss> = name_table<Loss>({
     {"mse", Loss::mse},
     {"cross_entropy", Loss::cross_entropy},
-}};
+});
 
 // Loss summed over the samples of a block (divide by the total count for the mean).
 // Z: output pre-activations, Y = f(Z), T: targets, all (k × n); log_partition

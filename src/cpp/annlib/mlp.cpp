@@ -146,6 +146,8 @@ void MLPConfig::validate() const {
             "beta1: expected a number in [0, 1), got " + str(optimizer.beta1));
     require(std::isfinite(optimizer.beta2) && optimizer.beta2 >= 0 && optimizer.beta2 < 1,
             "beta2: expected a number in [0, 1), got " + str(optimizer.beta2));
+    require(std::isfinite(optimizer.rho) && optimizer.rho >= 0 && optimizer.rho < 1,
+            "rho: expected a number in [0, 1), got " + str(optimizer.rho));
     require(std::isfinite(optimizer.eps) && optimizer.eps > 0,
             "eps: expected a finite number > 0, got " + str(optimizer.eps));
     require(std::isfinite(l2) && l2 >= 0, "l2: expected a finite number >= 0, got " + str(l2));

@@ -53,11 +53,11 @@ enum class AccuracyRule {
     threshold,  // every output on the same side of `threshold` as its target
 };
 template <>
-inline constexpr NameTable<AccuracyRule, 3> kNames<AccuracyRule> = {{
+inline constexpr auto kNames<AccuracyRule> = name_table<AccuracyRule>({
     {"none", AccuracyRule::none},
     {"argmax", AccuracyRule::argmax},
     {"threshold", AccuracyRule::threshold},
-}};
+});
 
 struct EpochRecord {
     int epoch = 0;  // 1-based

@@ -4,10 +4,12 @@
 //
 //     enum class Loss { mse, cross_entropy };
 //     template <>
-//     inline constexpr NameTable<Loss, 2> kNames<Loss> = {{
+//     inline constexpr auto kNames<Loss> = name_table<Loss>({
 //         {"mse", Loss::mse},
 //         {"cross_entropy", Loss::cross_entropy},
-//     }};
+//     });
+//
+// (name_table counts the rows, so a new one is the only change.)
 //
 // and then name_of(Loss::mse) == "mse", from_name<Loss>("mse", "loss") ==
 // Loss::mse, and names<Loss>() lists the names in table order (the bindings
@@ -32,6 +34,20 @@ using NameTable = std::array<std::pair<std::string_view, Enum>, N>;
 // Specialised once per enum, right after the enum's declaration.
 template <class Enum>
 inline constexpr std::array<std::pair<std::string_view, Enum>, 0> kNames{};
+
+namespace detail {
+template <class Enum, std::size_t N, std::size_t... I>
+constexpr NameTable<Enum, N> name_table(const std::pair<std::string_view, Enum> (&rows)[N],
+                                        std::index_sequence<I...>) {
+    return {{rows[I]...}};
+}
+}  // namespace detail
+
+// The rows as a NameTable whose size is their count.
+template <class Enum, std::size_t N>
+constexpr NameTable<Enum, N> name_table(const std::pair<std::string_view, Enum> (&rows)[N]) {
+    return detail::name_table(rows, std::make_index_sequence<N>{});
+}
 
 template <class Enum>
 constexpr std::string_view name_of(Enum value) {

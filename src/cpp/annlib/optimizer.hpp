@@ -1,13 +1,11 @@
-// Optimizers, all updating one flat parameter vector p from its gradient g.
-//
-//   sgd       p ← p − η g
-//   momentum  v ← μ v − η g;  p ← p + v            (Polyak heavy ball)
-//             Nesterov: p ← p + μ v − η g           (look-ahead form of Sutskever et al. 2013)
-//   adam      m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;
-//             p ← p − η m̂ / (√v̂ + ε), with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)   (Kingma & Ba 2015)
+// Optimizers, all updating one flat parameter vector p from its gradient g with
+// learning rate η.  Each one's update formula is written beside its code in
+// OptimizerState::update.  Adding an optimizer = one enum value, its row in
+// kNames<Optimizer>, its settings (fields and rows in kOptimizerSettings, ranges
+// in MLPConfig::validate), its case in update, and one test row.
 //
 // The course-lab momentum Δw ← α Δw − (1−α) ∂E/∂w, w ← w + η Δw is the heavy
-// ball above with μ = α and learning rate η(1−α): v = η Δw.
+// ball below with μ = α and learning rate η(1−α): v = η Δw.
 #pragma once
 
 #include <Eigen/Core>
@@ -21,14 +19,15 @@
 
 namespace annlib {
 
-enum class Optimizer { sgd, momentum, adam };
+enum class Optimizer { sgd, momentum, adam, rmsprop };
 
 template <>
-inline constexpr NameTable<Optimizer, 3> kNames<Optimizer> = {{
+inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
     {"sgd", Optimizer::sgd},
     {"momentum", Optimizer::momentum},
     {"adam", Optimizer::adam},
-}};
+    {"rmsprop", Optimizer::rmsprop},
+});
 
 struct OptimizerSettings {
     Optimizer kind = Optimizer::sgd;
@@ -38,6 +37,8 @@ struct OptimizerSettings {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
+    double rho = 0.9;
+    bool centered = false;
 };
 
 // Every setting under the name hosts give it (the Python bindings make one property of each).
@@ -48,6 +49,8 @@ inline constexpr std::tuple kOptimizerSettings{
     std::pair{"beta1", &OptimizerSettings::beta1},
     std::pair{"beta2", &OptimizerSettings::beta2},
     std::pair{"eps", &OptimizerSettings::eps},
+    std::pair{"rho", &OptimizerSettings::rho},
+    std::pair{"centered", &OptimizerSettings::centered},
 };
 
 // The optimizer's state (velocity or Adam moments) for one parameter vector.
@@ -67,9 +70,12 @@ class OptimizerState {
         const auto lr = static_cast<Scalar>(s.learning_rate);
         switch (s.kind) {
             case Optimizer::sgd:
+                // p ← p − η g
                 p.noalias() -= lr * g;
                 break;
             case Optimizer::momentum: {
+                // v ← μ v − η g;  p ← p + v   (Polyak heavy ball), or with Nesterov
+                // p ← p + μ v − η g   (the look-ahead form of Sutskever et al. 2013)
                 const auto mu = static_cast<Scalar>(s.momentum);
                 first_ = mu * first_ - lr * g;
                 if (s.nesterov)
@@ -79,6 +85,8 @@ class OptimizerState {
                 break;
             }
             case Optimizer::adam: {
+                // m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  p ← p − η m̂ / (√v̂ + ε)
+                // with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)   (Kingma & Ba 2015)
                 ++steps_;
                 const auto b1 = static_cast<Scalar>(s.beta1);
                 const auto b2 = static_cast<Scalar>(s.beta2);
@@ -92,6 +100,26 @@ class OptimizerState {
                 const auto eps_hat =
                     static_cast<Scalar>(s.eps * std::sqrt(1.0 - std::pow(s.beta2, t)));
                 p.array() -= step * first_.array() / (second_.array().sqrt() + eps_hat);
+                break;
+            }
+            case Optimizer::rmsprop: {
+                // v ← ρ v + (1−ρ) g²;  p ← p − η g / (√v + ε)   (Tieleman & Hinton 2012);
+                // centered: also m ← ρ m + (1−ρ) g and p ← p − η g / (√(v − m²) + ε)
+                // (Graves 2013).  v − m² >= 0 in exact arithmetic; the max keeps
+                // rounding from taking a square root of a tiny negative number.
+                ++steps_;
+                const auto rho = static_cast<Scalar>(s.rho);
+                const auto eps = static_cast<Scalar>(s.eps);
+                second_ = rho * second_ + (Scalar(1) - rho) * g.cwiseAbs2();
+                if (s.centered) {
+                    first_ = rho * first_ + (Scalar(1) - rho) * g;
+                    p.array() -=
+                        lr * g.array() /
+                        ((second_.array() - first_.array().square()).cwiseMax(Scalar(0)).sqrt() +
+                         eps);
+                } else {
+                    p.array() -= lr * g.array() / (second_.array().sqrt() + eps);
+                }
                 break;
             }
         }
@@ -111,8 +139,8 @@ class OptimizerState {
     }
 
   private:
-    Vector first_;   // velocity (momentum) or first moment (adam)
-    Vector second_;  // second moment (adam)
+    Vector first_;   // velocity (momentum) or first moment (adam, centered rmsprop)
+    Vector second_;  // second moment (adam, rmsprop)
     long long steps_ = 0;
 };
 

@@ -25,11 +25,11 @@ enum class Scoring {
 };
 
 template <>
-inline constexpr NameTable<Scoring, 3> kNames<Scoring> = {{
+inline constexpr auto kNames<Scoring> = name_table<Scoring>({
     {"accuracy", Scoring::accuracy},
     {"mse", Scoring::mse},
     {"loss", Scoring::loss},
-}};
+});
 
 // Training and held-out samples of one fold, as column indices into the batch's data.
 struct Fold {
