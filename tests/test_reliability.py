@@ -415,3 +415,109 @@ def test_estimators_refuse_wrongly_typed_settings_like_mlp(
     with pytest.raises(error, match=f"^{re.escape(message)}"):
         getattr(model, method)(X, y, **extra)
     assert not hasattr(model, "model_")  # refused before any network was built
+
+
+def growing_loss_model():
+    """Losses 6.4e3, 7.6e8, 1.5e24 over three full-batch epochs: finite, but no training."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(3, 1)) * 1000, rng.normal(size=(3, 1))
+    model = MLP(
+        [1, 1, 1],
+        activation=["relu"],
+        output_activation="identity",
+        loss="mse",
+        optimizer="sgd",
+        learning_rate=0.001,
+        dtype="float32",
+        seed=0,
+    )
+    return model, X, y
+
+
+def test_a_loss_that_grows_by_eight_orders_of_magnitude_is_divergence():
+    model, X, y = growing_loss_model()
+    ends = [model.weights]
+    with pytest.raises(
+        annlib.DivergenceError,
+        match=r"^training diverged at epoch 3 \(loss 1\.4\d+e\+24, more than 1e\+08 times the "
+        r"starting weights' 6411.*end of epoch 1, the last with a finite loss below 6\.41\d*e\+11",
+    ):
+        model.fit(X, y, epochs=3, callback=lambda epoch, history, m: ends.append(m.weights))
+    # The kept weights are those of the end of epoch 1, whose loss is within the limit,
+    # not those of epoch 2 (loss 1.5e24) that the third epoch started from.
+    for w, end in zip(model.weights, ends[1]):
+        np.testing.assert_array_equal(w, end)
+    assert model.history["loss"][0] == pytest.approx(6411.0, rel=1e-3)
+    assert model.loss(X, y) < 1e8 * model.history["loss"][0]
+    # Far outside the data, outputs stay finite in float32 (with the epoch-3 weights, ~7e16,
+    # they overflowed).
+    assert np.isfinite(model.outputs(np.array([[1e6], [-1e6]]))).all()
+
+
+def test_a_loss_that_grows_less_than_eight_orders_of_magnitude_is_not_divergence():
+    model, X, y = growing_loss_model()
+    model.fit(X, y, epochs=2)  # 6.4e3 -> 7.6e8: bad training, but no divergence
+    assert model.history["loss"][1] / model.history["loss"][0] == pytest.approx(1.19e5, rel=0.01)
+
+
+@pytest.mark.parametrize("batch_size", [None, 20])
+def test_a_huge_learning_rate_diverges_before_the_loss_overflows(batch_size):
+    X, y = gaussian_classes(100)
+    model = MLP(
+        [2, 4, 2],
+        output_activation="softmax",
+        loss="cross_entropy",
+        learning_rate=1e300,
+        batch_size=batch_size,
+        seed=0,
+    )
+    start = model.weights
+    with pytest.raises(annlib.DivergenceError, match="diverged at epoch [12] "):
+        model.fit(X, y, epochs=5)
+    assert np.isfinite(model.loss(X, y))
+    if batch_size is None:  # epoch 2 started from weights whose loss is ~1e299
+        for w, s in zip(model.weights, start):
+            np.testing.assert_array_equal(w, s)
+
+
+# ------------------------------------------------------------------ losses summed in double
+def test_float32_regression_with_targets_of_1e20_trains_with_the_float64_loss():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(50, 2)), rng.normal(size=(50, 1)) * 1e20
+    losses = {}
+    for dtype in ("float32", "float64"):
+        model = MLP([2, 4, 1], dtype=dtype, learning_rate=1e-3, seed=0)
+        model.fit(X, y, epochs=1)  # the float32 squares (1e40) used to overflow to inf
+        losses[dtype] = (model.history["loss"][0], model.loss(X, y))
+    assert np.isfinite(losses["float32"]).all()
+    np.testing.assert_allclose(losses["float32"], losses["float64"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_huge_finite_logits_and_weights_give_a_finite_loss(dtype):
+    X, ones = np.ones((1000, 1)), np.ones(1000, dtype=int)
+    # sigmoid cross-entropy: 1000 softplus values of 1e36 sum to 1e39, past float32.
+    model = MLP([1, 1], output_activation="sigmoid", loss="cross_entropy", dtype=dtype)
+    model.fit(X, ones, epochs=1)
+    model.weights, model.biases = [np.array([[-1e36]])], [np.zeros(1)]
+    assert model.loss(X, ones) == pytest.approx(1e36, rel=1e-6)
+    # The L2 penalty of a weight of 1e20: 0.5 * l2 * 1e40.
+    model = MLP([1, 1], l2=1.0, dtype=dtype)
+    model.weights = [np.array([[1e20]])]
+    assert model.loss(np.zeros((2, 1)), np.zeros(2)) == pytest.approx(0.5e40, rel=1e-6)
+
+
+def test_grid_search_scores_float32_mse_of_huge_targets_in_double():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40) * 1e20
+    result = annlib.grid_search(
+        {"learning_rate": [1e-3]},
+        X,
+        y,
+        base_params={"dtype": "float32"},
+        scoring="mse",
+        epochs=1,
+        cv=2,
+        refit=False,
+    )
+    assert np.isfinite(result.best_score) and result.best_score > 1e39

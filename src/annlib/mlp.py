@@ -414,8 +414,10 @@ class MLP(TargetEncoding):
         ValueError, TypeError
             Bad data or arguments (the message names the argument).
         annlib.DivergenceError
-            The loss or a weight became NaN/inf; the latest weights whose training loss is
-            finite are kept (the message says from which epoch) and the optimizer state is reset.
+            The loss or a weight became NaN/inf, or an epoch's loss grew to more than 1e8
+            times the loss of the weights fit started from (and above 1); the latest
+            weights whose training loss is finite and below that limit are kept (the
+            message says from which epoch) and the optimizer state is reset.
         KeyboardInterrupt
             Ctrl-C, within a fraction of a second; the model keeps the weights it had.
         """

@@ -60,95 +60,123 @@ ThreadBudget::~ThreadBudget() {
     t_budget_cap = previous_cap_;
 }
 
-void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
-                  const Interrupt& interrupt, int max_threads) {
-    if (n <= 0) return;
-    int threads = max_threads > 0 ? max_threads : get_num_threads();
-    threads = std::max(1, std::min(threads, n));
+namespace {
 
-    std::atomic<int> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
+// One parallel_for: hands out the indices, keeps the first error and counts the
+// workers still busy.
+class ParallelRun {
+  public:
+    ParallelRun(int n, const std::function<void(int, const Interrupt&)>& body)
+        : n_(n), body_(body) {}
 
-    const Interrupt worker_check = [&failed] {
-        if (failed.load(std::memory_order_relaxed)) throw Cancelled();
-    };
+    void record(std::exception_ptr error) {
+        std::lock_guard<std::mutex> lock(error_mutex_);
+        if (!first_error_) first_error_ = error;
+        failed_.store(true);
+    }
+    bool failed() const { return failed_.load(std::memory_order_relaxed); }
+    std::exception_ptr first_error() const { return first_error_; }
 
-    auto record = [&](std::exception_ptr error) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!first_error) first_error = error;
-        failed.store(true);
-    };
+    // Runs items until none are left or one failed; `before` runs before each item.
+    template <class Before>
+    void work(const Interrupt& check, Before&& before) {
+        for (int i = next_.fetch_add(1); i < n_ && !failed_.load(); i = next_.fetch_add(1)) {
+            before();
+            body_(i, check);
+        }
+    }
 
-    // Workers that have not finished yet; the caller waits on `finished` for the
-    // count to reach zero, waking at least every 20 ms to answer Ctrl-C.
-    int busy_workers = 0;
-    std::mutex busy_mutex;
-    std::condition_variable finished;
-    auto worker = [&] {
-        ThreadBudget single(1);  // the items run side by side; their GEMMs stay on one thread each
+    // Starts threads - 1 workers into `pool`; a thread that cannot start is an error.
+    void start_workers(int threads, std::vector<std::thread>& pool) {
+        pool.reserve(static_cast<std::size_t>(threads - 1));
         try {
-            for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1))
-                body(i, worker_check);
+            for (int t = 1; t < threads; ++t) {
+                {
+                    std::lock_guard<std::mutex> lock(busy_mutex_);
+                    ++busy_workers_;
+                }
+                pool.emplace_back([this] { worker(); });
+            }
+        } catch (...) {
+            {
+                std::lock_guard<std::mutex> lock(busy_mutex_);
+                --busy_workers_;  // that thread never started
+            }
+            record(std::current_exception());
+        }
+    }
+
+    // Keeps answering Ctrl-C while the workers finish their last items, waking at
+    // least every 20 ms.
+    void wait_for_workers(InterruptPoller& poller) {
+        std::unique_lock<std::mutex> lock(busy_mutex_);
+        while (busy_workers_ > 0 && !failed_.load()) {
+            finished_.wait_for(lock, std::chrono::milliseconds(20));
+            lock.unlock();
+            poller.force();
+            lock.lock();
+        }
+    }
+
+  private:
+    void worker() {
+        ThreadBudget single(1);  // the items run side by side; their GEMMs stay on one thread each
+        const Interrupt check = [this] {
+            if (failed()) throw Cancelled();
+        };
+        try {
+            work(check, [] {});
         } catch (const Cancelled&) {
             // another thread's error is the one to report
         } catch (...) {
             record(std::current_exception());
         }
         {
-            std::lock_guard<std::mutex> lock(busy_mutex);
-            --busy_workers;
+            std::lock_guard<std::mutex> lock(busy_mutex_);
+            --busy_workers_;
         }
-        finished.notify_all();
-    };
-
-    std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(threads - 1));
-    try {
-        for (int t = 1; t < threads; ++t) {
-            {
-                std::lock_guard<std::mutex> lock(busy_mutex);
-                ++busy_workers;
-            }
-            pool.emplace_back(worker);
-        }
-    } catch (...) {
-        {
-            std::lock_guard<std::mutex> lock(busy_mutex);
-            --busy_workers;  // that thread never started
-        }
-        record(std::current_exception());
+        finished_.notify_all();
     }
+
+    const int n_;
+    const std::function<void(int, const Interrupt&)>& body_;
+    std::atomic<int> next_{0};
+    std::atomic<bool> failed_{false};
+    std::exception_ptr first_error_;
+    std::mutex error_mutex_;
+    int busy_workers_ = 0;
+    std::mutex busy_mutex_;
+    std::condition_variable finished_;
+};
+
+}  // namespace
+
+void parallel_for(int n, const std::function<void(int, const Interrupt&)>& body,
+                  const Interrupt& interrupt, int max_threads) {
+    if (n <= 0) return;
+    int threads = max_threads > 0 ? max_threads : get_num_threads();
+    threads = std::max(1, std::min(threads, n));
+
+    ParallelRun run(n, body);
+    std::vector<std::thread> pool;
+    run.start_workers(threads, pool);
 
     // The calling thread works too, and it alone polls the host's interrupt hook.
     InterruptPoller poller(interrupt);
     const Interrupt caller_check = [&] {
-        if (failed.load(std::memory_order_relaxed)) throw Cancelled();
+        if (run.failed()) throw Cancelled();
         poller.poll();
     };
     try {
         ThreadBudget single(threads > 1 ? 1 : get_num_threads());
-        for (int i = next.fetch_add(1); i < n && !failed.load(); i = next.fetch_add(1)) {
-            poller.poll();
-            body(i, caller_check);
-        }
-        // Keep answering Ctrl-C while the workers finish their last items.
-        if (interrupt) {
-            std::unique_lock<std::mutex> lock(busy_mutex);
-            while (busy_workers > 0 && !failed.load()) {
-                finished.wait_for(lock, std::chrono::milliseconds(20));
-                lock.unlock();
-                poller.force();
-                lock.lock();
-            }
-        }
+        run.work(caller_check, [&] { poller.poll(); });
+        if (interrupt) run.wait_for_workers(poller);
     } catch (const Cancelled&) {
     } catch (...) {
-        record(std::current_exception());
+        run.record(std::current_exception());
     }
     for (auto& thread : pool) thread.join();
-    if (first_error) std::rethrow_exception(first_error);
+    if (run.first_error()) std::rethrow_exception(run.first_error());
 }
 
 }  // namespace annlib

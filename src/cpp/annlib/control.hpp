@@ -18,7 +18,8 @@
 
 namespace annlib {
 
-// Training produced a non-finite loss or weight; the model keeps its last finite weights.
+// Training diverged (a loss or weight stopped being finite, or the loss grew by the
+// factor kDivergenceGrowth of mlp.hpp); the model keeps its last acceptable weights.
 class DivergenceError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;

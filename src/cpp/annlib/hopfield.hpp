@@ -26,6 +26,11 @@
 
 namespace annlib {
 
+namespace hopfield_detail {
+template <class Scalar>
+struct Dynamics;  // the update rule (hopfield_dynamics.hpp)
+}
+
 enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
 template <>
 inline constexpr auto kNames<HopfieldRule> = name_table<HopfieldRule>({
@@ -152,6 +157,12 @@ class Hopfield {
     void learn_hebbian(const ConstStates& patterns, bool centred);
     void learn_storkey(const ConstStates& patterns);
     void learn_pseudoinverse(const ConstStates& patterns);
+    // recall's two algorithms (hopfield_recall.cpp): every probe on its own thread
+    // (async), or the whole batch step by step (sync), with a scheduler of its own.
+    void recall_async(const hopfield_detail::Dynamics<Scalar>& d, const RecallOptions& options,
+                      std::uint64_t first_stream, RecallResult<Scalar>& result,
+                      const Interrupt& interrupt) const;
+    class SyncRecall;
     // Fields H = W S in column chunks, polling the interrupt between chunks.
     void fields(const ConstStates& states, Matrix& H, const Interrupt& interrupt) const;
     // Whether fields come from the stored patterns: W = c (X X^T - d P I), with
@@ -186,6 +197,9 @@ class Hopfield {
     Vector theta_;
     // Units become high when h_i >= cut_i = theta_i - tolerance_i (see the top of this file).
     Vector cut_;
+    // The binade of the largest |W_ij| (|w| < 2^binade_): fields that overflow are
+    // recomputed in units of 2^binade_ (scaled_field in hopfield_dynamics.hpp).
+    int binade_ = 0;
     // The pseudo-inverse rule's projection diagonal (normalised units), kept when
     // zero_diagonal removes it from W, so that add() can extend the projection.
     Vector projection_diagonal_;

@@ -36,8 +36,10 @@ double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z,
                 const Eigen::Ref<const Matrix>& Y, const Eigen::Ref<const Matrix>& T,
                 const Eigen::Ref<const RowVector>& log_partition) {
     using Scalar = typename Matrix::Scalar;
+    // Every sum is taken in double: in float, the squares of targets of 1e20 (or a
+    // few thousand large softplus values) overflow although each entry is finite.
     if (loss == Loss::mse) {
-        return 0.5 * static_cast<double>((Y - T).squaredNorm()) / static_cast<double>(Y.rows());
+        return 0.5 * (Y - T).template cast<double>().squaredNorm() / static_cast<double>(Y.rows());
     }
     if (output == Activation::softmax) {
         // −Σ_c t_c log y_c = Σ_c t_c (log_partition − z_c), entry by entry (no
@@ -48,7 +50,7 @@ double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z,
     // sigmoid: −[t log σ(z) + (1−t) log(1−σ(z))] = softplus(z) − t·z
     const auto z = Z.array();
     const auto softplus = z.cwiseMax(Scalar(0)) + (-z.abs()).exp().log1p();
-    return static_cast<double>((softplus - T.array() * z).sum());
+    return (softplus - T.array() * z).template cast<double>().sum();
 }
 
 // D := ∂L_block/∂Z for a block whose loss is averaged over `n` samples.

@@ -308,7 +308,8 @@ template <class Scalar>
 double MLP<Scalar>::l2_penalty() const {
     if (config_.l2 == 0) return 0.0;
     double sum = 0.0;
-    for (int i = 0; i < n_weight_layers(); ++i) sum += static_cast<double>(weight(i).squaredNorm());
+    for (int i = 0; i < n_weight_layers(); ++i)
+        sum += weight(i).template cast<double>().squaredNorm();  // in double: no float overflow
     return 0.5 * config_.l2 * sum;
 }
 
@@ -499,19 +500,110 @@ double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
 }
 
 // ---------------------------------------------------------------------------
+void FitOptions::validate(const std::string& prefix) const {
+    require(epochs >= 1,
+            prefix + "epochs: expected an integer >= 1, got " + std::to_string(epochs));
+    require(patience >= 1,
+            prefix + "patience: expected an integer >= 1, got " + std::to_string(patience));
+    require(std::isfinite(tol) && tol >= 0,
+            prefix + "tol: expected a number >= 0, got " + str(tol));
+    require(callback_every >= 1, prefix + "callback_every: expected an integer >= 1, got " +
+                                     std::to_string(callback_every));
+}
+
+namespace {
+
+// Stops a fit once the monitored loss has not improved by more than `tol` for
+// `patience` epochs, and keeps the best epoch's weights for restore_best.
+template <class Vector>
+class EarlyStopping {
+  public:
+    EarlyStopping(const FitOptions& options, const Vector& weights)
+        : options_(options), best_(weights) {}
+
+    // After each epoch; true when the fit should stop.
+    bool stop_after(int epoch, double monitored, const Vector& weights, History& history) {
+        if (!options_.early_stopping) return false;
+        if (monitored < best_monitored_ - options_.tol) {
+            best_monitored_ = monitored;
+            history.best_epoch = epoch;
+            epochs_without_improvement_ = 0;
+            if (options_.restore_best) best_ = weights;
+        } else if (++epochs_without_improvement_ >= options_.patience) {
+            history.stopped_by = "early_stopping";
+            return true;
+        }
+        return false;
+    }
+
+    // At the end of the fit: the best epoch's weights, when asked for.
+    void restore(Vector& weights, const History& history) const {
+        if (options_.early_stopping && options_.restore_best && history.best_epoch > 0)
+            weights = best_;
+    }
+
+  private:
+    const FitOptions& options_;
+    Vector best_;
+    double best_monitored_ = std::numeric_limits<double>::infinity();
+    int epochs_without_improvement_ = 0;
+};
+
+}  // namespace
+
+// What fit keeps from epoch to epoch: every buffer is sized once here, so the
+// epoch loop allocates nothing.
+template <class Scalar>
+struct MLP<Scalar>::FitState {
+    Eigen::Index batch;
+    bool gather;  // a shuffled minibatch is copied together (a full batch needs no shuffling)
+    Workspace ws;
+    Vector grad;
+    std::vector<Eigen::Index> order;
+    // Weights at the start of the fit, of this epoch and of the previous one (= the
+    // ends of the two epochs before), for divergence; swapped, never reallocated.
+    const Vector fit_start;
+    Vector epoch_start, previous_epoch_start;
+    // The loss of fit_start on (X, T), for the growth rule; NaN until known (a full
+    // batch's first epoch measures it, minibatches compute it once an epoch's loss
+    // passes kDivergenceGrowth * kDivergenceFloor).
+    double start_loss = std::numeric_limits<double>::quiet_NaN();
+
+    // An epoch loss above this is divergence (infinite while the start loss is unknown).
+    double loss_limit() const {
+        return std::isfinite(start_loss)
+                   ? kDivergenceGrowth * std::max(start_loss, kDivergenceFloor)
+                   : std::numeric_limits<double>::infinity();
+    }
+
+    FitState(const MLP& model, const ConstRef& X, const ConstRef& T, Eigen::Index batch_size)
+        : batch(batch_size),
+          gather(model.config_.shuffle && batch_size < X.cols()),
+          ws(model.config_.layers, batch_size, true),
+          grad(model.params_.size()),
+          order(static_cast<std::size_t>(X.cols())),
+          fit_start(model.params_),
+          epoch_start(model.params_),
+          previous_epoch_start(model.params_) {
+        if (gather) {
+            ws.X_gathered.resize(X.rows(), batch);
+            ws.T_gathered.resize(T.rows(), batch);
+        }
+        std::iota(order.begin(), order.end(), Eigen::Index(0));
+    }
+
+    void begin_epoch(const Vector& weights) {
+        previous_epoch_start.swap(epoch_start);
+        epoch_start = weights;
+    }
+};
+
 template <class Scalar>
 const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitOptions& options,
                                 const ConstRef* Xval, const ConstRef* Tval) {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    require(options.epochs >= 1,
-            "epochs: expected an integer >= 1, got " + std::to_string(options.epochs));
-    require(options.patience >= 1,
-            "patience: expected an integer >= 1, got " + std::to_string(options.patience));
-    require(std::isfinite(options.tol) && options.tol >= 0,
-            "tol: expected a number >= 0, got " + str(options.tol));
-    require(options.callback_every >= 1, "callback_every: expected an integer >= 1, got " +
-                                             std::to_string(options.callback_every));
+    options.validate();
     const bool validate = Xval != nullptr && Tval != nullptr;
     if (validate) {
         check_inputs(*Xval, "validation X");
@@ -523,128 +615,24 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
     const Eigen::Index batch =
         config_.batch_size == 0 ? n : std::min<Eigen::Index>(config_.batch_size, n);
     ThreadBudget threads(threads_for(batch));
-    const bool gather = config_.shuffle && batch < n;  // a full batch needs no shuffling
-    const int L = n_weight_layers();
-
-    // Every buffer is sized once here; the epoch loop below allocates nothing.
-    Workspace ws(config_.layers, batch, true);
-    if (gather) {
-        ws.X_gathered.resize(X.rows(), batch);
-        ws.T_gathered.resize(T.rows(), batch);
-    }
-    Vector grad(params_.size());
-    // Weights at the start of this epoch and of the previous one (= the ends of the
-    // two epochs before), for divergence; swapped, never reallocated.
-    const Vector fit_start = params_;
-    Vector epoch_start = params_, previous_epoch_start = params_;
-    Vector best = params_;
-    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
-    std::iota(order.begin(), order.end(), Eigen::Index(0));
-
+    FitState state(*this, X, T, batch);
+    EarlyStopping<Vector> early_stopping(options, params_);
     InterruptPoller poller(options.interrupt);
-    double best_monitored = std::numeric_limits<double>::infinity();
-    int epochs_without_improvement = 0;
     history_.stopped_by = "epochs";
 
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         poller.poll();
-        previous_epoch_start.swap(epoch_start);
-        epoch_start = params_;
-        if (gather) rng_.shuffle(order);
-
-        double loss_total = 0.0;
+        state.begin_epoch(params_);
         Eigen::Index correct = 0;
-        for (Eigen::Index start = 0; start < n; start += batch) {
-            const Eigen::Index m = std::min(batch, n - start);
-            const double penalty = l2_penalty();
-            double batch_loss;
-            if (gather) {
-                for (Eigen::Index j = 0; j < m; ++j) {
-                    const Eigen::Index sample = order[static_cast<std::size_t>(start + j)];
-                    ws.X_gathered.col(j) = X.col(sample);
-                    ws.T_gathered.col(j) = T.col(sample);
-                }
-                const ConstRef Xb = ws.X_gathered.leftCols(m);
-                const ConstRef Tb = ws.T_gathered.leftCols(m);
-                forward_block(Xb, ws);
-                batch_loss = backward_block(Xb, Tb, ws, grad);
-                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
-                                                    options.threshold);
-            } else {
-                const ConstRef Xb = X.middleCols(start, m);
-                const ConstRef Tb = T.middleCols(start, m);
-                forward_block(Xb, ws);
-                batch_loss = backward_block(Xb, Tb, ws, grad);
-                correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
-                                                    options.threshold);
-            }
-            loss_total += (batch_loss + penalty) * static_cast<double>(m);
-            optimizer_state_.update(config_.optimizer, params_, grad);
-            poller.poll();
-        }
+        const double epoch_loss = train_epoch(X, T, options, state, poller, correct);
+        if (epoch == 1 && batch == n) state.start_loss = epoch_loss;  // measured before the update
+        if (diverged(X, T, epoch_loss, state))
+            recover_from_divergence(X, T, epoch, epoch_loss, state);
 
-        const double epoch_loss = loss_total / static_cast<double>(n);
-        if (!std::isfinite(epoch_loss) || !params_.allFinite()) {
-            // The weights this epoch started from are finite, but the last update of the
-            // epoch before may already have sent their loss to infinity (their outputs
-            // would be inf or NaN): keep the latest weights whose loss is finite.
-            const std::pair<const Vector*, int> candidates[] = {
-                {&epoch_start, epoch - 1},
-                {&previous_epoch_start, std::max(0, epoch - 2)},
-                {&fit_start, 0}};
-            int kept = -1;
-            for (const auto& [weights, end_of_epoch] : candidates) {
-                params_ = *weights;
-                if (std::isfinite(loss(X, T))) {
-                    kept = end_of_epoch;
-                    break;
-                }
-            }
-            optimizer_state_.reset(params_.size());  // the velocity that blew up goes too
-            const std::string which = kept < 0    ? "none of its weights had a finite loss; the "
-                                                    "weights fit started from were kept"
-                                      : kept == 0 ? "the weights fit started from were kept"
-                                                  : "the weights from the end of epoch " +
-                                                        std::to_string(kept) +
-                                                        ", the last with a finite loss, were kept";
-            throw DivergenceError("training diverged at epoch " + std::to_string(epoch) +
-                                  " (loss " + str(epoch_loss) + "); " + which +
-                                  ". Lower learning_rate (now " +
-                                  str(config_.optimizer.learning_rate) + ")");
-        }
-
-        EpochRecord record;
-        record.epoch = epoch;
-        record.loss = epoch_loss;
-        history_.loss.push_back(epoch_loss);
-        if (options.accuracy != AccuracyRule::none) {
-            record.accuracy = static_cast<double>(correct) / static_cast<double>(n);
-            history_.accuracy.push_back(record.accuracy);
-        }
-        if (validate) {
-            record.val_loss = loss(*Xval, *Tval);
-            history_.val_loss.push_back(record.val_loss);
-            if (options.accuracy != AccuracyRule::none) {
-                record.val_accuracy = static_cast<double>(count_correct(
-                                          *Xval, *Tval, options.accuracy, options.threshold)) /
-                                      static_cast<double>(Xval->cols());
-                history_.val_accuracy.push_back(record.val_accuracy);
-            }
-        }
-
-        bool stop = false;
-        if (options.early_stopping) {
-            const double monitored = validate ? record.val_loss : record.loss;
-            if (monitored < best_monitored - options.tol) {
-                best_monitored = monitored;
-                history_.best_epoch = epoch;
-                epochs_without_improvement = 0;
-                if (options.restore_best) best = params_;
-            } else if (++epochs_without_improvement >= options.patience) {
-                history_.stopped_by = "early_stopping";
-                stop = true;
-            }
-        }
+        const EpochRecord record =
+            record_epoch(epoch, epoch_loss, correct, n, options, validate ? Xval : nullptr, Tval);
+        bool stop = early_stopping.stop_after(epoch, validate ? record.val_loss : record.loss,
+                                              params_, history_);
         if (options.callback &&
             (epoch % options.callback_every == 0 || epoch == options.epochs || stop)) {
             if (!options.callback(record) && !stop) {
@@ -654,8 +642,138 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
         }
         if (stop) break;
     }
-    if (options.early_stopping && options.restore_best && history_.best_epoch > 0) params_ = best;
+    early_stopping.restore(params_, history_);
     return history_;
+}
+
+// One pass over (X, T) in minibatches, one optimizer update each; returns the
+// epoch's loss (the mean of each batch's loss before its update) and counts the
+// samples predicted correctly on the way.
+template <class Scalar>
+double MLP<Scalar>::train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                                FitState& state, InterruptPoller& poller, Eigen::Index& correct) {
+    const Eigen::Index n = X.cols(), batch = state.batch;
+    const int L = n_weight_layers();
+    Workspace& ws = state.ws;
+    if (state.gather) rng_.shuffle(state.order);
+    double loss_total = 0.0;
+    for (Eigen::Index start = 0; start < n; start += batch) {
+        const Eigen::Index m = std::min(batch, n - start);
+        const double penalty = l2_penalty();
+        double batch_loss;
+        if (state.gather) {
+            for (Eigen::Index j = 0; j < m; ++j) {
+                const Eigen::Index sample = state.order[static_cast<std::size_t>(start + j)];
+                ws.X_gathered.col(j) = X.col(sample);
+                ws.T_gathered.col(j) = T.col(sample);
+            }
+            const ConstRef Xb = ws.X_gathered.leftCols(m);
+            const ConstRef Tb = ws.T_gathered.leftCols(m);
+            forward_block(Xb, ws);
+            batch_loss = backward_block(Xb, Tb, ws, state.grad);
+            correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
+                                                options.threshold);
+        } else {
+            const ConstRef Xb = X.middleCols(start, m);
+            const ConstRef Tb = T.middleCols(start, m);
+            forward_block(Xb, ws);
+            batch_loss = backward_block(Xb, Tb, ws, state.grad);
+            correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
+                                                options.threshold);
+        }
+        loss_total += (batch_loss + penalty) * static_cast<double>(m);
+        optimizer_state_.update(config_.optimizer, params_, state.grad);
+        poller.poll();
+    }
+    return loss_total / static_cast<double>(n);
+}
+
+// fit's divergence rule (kDivergenceGrowth) after an epoch.
+template <class Scalar>
+bool MLP<Scalar>::diverged(const ConstRef& X, const ConstRef& T, double epoch_loss,
+                           FitState& state) {
+    if (!std::isfinite(epoch_loss) || !params_.allFinite()) return true;
+    if (epoch_loss <= kDivergenceGrowth * kDivergenceFloor) return false;
+    if (std::isnan(state.start_loss)) state.start_loss = loss_of(state.fit_start, X, T);
+    return epoch_loss > state.loss_limit();
+}
+
+// The loss on (X, T) that `weights` would have.
+template <class Scalar>
+double MLP<Scalar>::loss_of(const Vector& weights, const ConstRef& X, const ConstRef& T) {
+    Vector current = weights;
+    params_.swap(current);
+    const double value = loss(X, T);
+    params_.swap(current);
+    return value;
+}
+
+// The epoch diverged (see kDivergenceGrowth).  The weights this epoch started from
+// are finite, but the last update of the epoch before may already have sent their
+// loss to infinity (their outputs would be inf or NaN) or past the limit: keep the
+// latest weights whose loss is acceptable, forget the optimizer's velocity that
+// blew up, and throw.
+template <class Scalar>
+void MLP<Scalar>::recover_from_divergence(const ConstRef& X, const ConstRef& T, int epoch,
+                                          double epoch_loss, FitState& state) {
+    if (std::isnan(state.start_loss)) state.start_loss = loss_of(state.fit_start, X, T);
+    const double limit = state.loss_limit();
+    const std::pair<const Vector*, int> candidates[] = {
+        {&state.epoch_start, epoch - 1},
+        {&state.previous_epoch_start, std::max(0, epoch - 2)},
+        {&state.fit_start, 0}};
+    int kept = -1;
+    for (const auto& [weights, end_of_epoch] : candidates) {
+        params_ = *weights;
+        const double value = loss(X, T);
+        if (std::isfinite(value) && value <= limit) {
+            kept = end_of_epoch;
+            break;
+        }
+    }
+    optimizer_state_.reset(params_.size());
+    const bool grew = std::isfinite(epoch_loss) && epoch_loss > limit;
+    const std::string acceptable =
+        std::isfinite(limit) ? "a finite loss below " + str(limit) : std::string("a finite loss");
+    const std::string which =
+        kept < 0
+            ? "none of its weights had " + acceptable + "; the weights fit started from were kept"
+        : kept == 0 ? std::string("the weights fit started from were kept")
+                    : "the weights from the end of epoch " + std::to_string(kept) +
+                          ", the last with " + acceptable + ", were kept";
+    throw DivergenceError(
+        "training diverged at epoch " + std::to_string(epoch) + " (loss " + str(epoch_loss) +
+        (grew ? ", more than " + str(kDivergenceGrowth) + " times the starting weights' " +
+                    str(state.start_loss)
+              : std::string()) +
+        "); " + which + ". Lower learning_rate (now " + str(config_.optimizer.learning_rate) + ")");
+}
+
+// The epoch's entry in the history (and for the callback), with the validation
+// loss and accuracies when asked for.
+template <class Scalar>
+EpochRecord MLP<Scalar>::record_epoch(int epoch, double epoch_loss, Eigen::Index correct,
+                                      Eigen::Index n, const FitOptions& options,
+                                      const ConstRef* Xval, const ConstRef* Tval) {
+    EpochRecord record;
+    record.epoch = epoch;
+    record.loss = epoch_loss;
+    history_.loss.push_back(epoch_loss);
+    if (options.accuracy != AccuracyRule::none) {
+        record.accuracy = static_cast<double>(correct) / static_cast<double>(n);
+        history_.accuracy.push_back(record.accuracy);
+    }
+    if (Xval != nullptr) {
+        record.val_loss = loss(*Xval, *Tval);
+        history_.val_loss.push_back(record.val_loss);
+        if (options.accuracy != AccuracyRule::none) {
+            record.val_accuracy = static_cast<double>(count_correct(*Xval, *Tval, options.accuracy,
+                                                                    options.threshold)) /
+                                  static_cast<double>(Xval->cols());
+            history_.val_accuracy.push_back(record.val_accuracy);
+        }
+    }
+    return record;
 }
 
 template class MLP<float>;

@@ -73,6 +73,15 @@ struct History {
     std::string stopped_by;  // "epochs", "early_stopping" or "callback"
 };
 
+// fit's rule for divergence, checked after every epoch: the epoch's loss is not
+// finite, or a weight is not finite, or the epoch's loss exceeds kDivergenceGrowth
+// times the loss of the weights fit started from (taken as at least
+// kDivergenceFloor, so a fit that starts from a perfect fit needs a loss above 1).
+// A loss that grows by eight orders of magnitude is never training, and stopping
+// there keeps the weights far from overflowing.
+inline constexpr double kDivergenceGrowth = 1e8;
+inline constexpr double kDivergenceFloor = 1e-8;
+
 struct FitOptions {
     int epochs = 100;
     AccuracyRule accuracy = AccuracyRule::none;
@@ -85,6 +94,9 @@ struct FitOptions {
     // Called after every `callback_every` epochs and after the last; return false to stop.
     std::function<bool(const EpochRecord&)> callback;
     Interrupt interrupt;
+
+    // Throws std::invalid_argument naming the first bad field, after `prefix`.
+    void validate(const std::string& prefix = "") const;
 };
 
 template <class Scalar>
@@ -133,9 +145,10 @@ class MLP {
     Vector gradient(const ConstRef& X, const ConstRef& T) const;
     // One optimizer update on the batch (X, T); returns the loss before the update.
     double step(const ConstRef& X, const ConstRef& T);
-    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when the
-    // loss or a weight stops being finite, with the latest weights whose loss on (X, T)
-    // is finite restored (the end of one of the two previous epochs, else the start).
+    // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when an
+    // epoch diverges (kDivergenceGrowth), with the latest weights whose loss on (X, T) is
+    // finite and below the limit restored (the end of one of the two previous epochs,
+    // else the start) and the optimizer state reset.
     const History& fit(const ConstRef& X, const ConstRef& T, const FitOptions& options,
                        const ConstRef* Xval, const ConstRef* Tval);
     // The history of the last (or current, or interrupted) fit.
@@ -162,6 +175,16 @@ class MLP {
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
                           Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
+    // fit's parts: one epoch, the way back from divergence, the history entry.
+    struct FitState;
+    double train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                       FitState& state, InterruptPoller& poller, Eigen::Index& correct);
+    bool diverged(const ConstRef& X, const ConstRef& T, double epoch_loss, FitState& state);
+    double loss_of(const Vector& weights, const ConstRef& X, const ConstRef& T);
+    [[noreturn]] void recover_from_divergence(const ConstRef& X, const ConstRef& T, int epoch,
+                                              double epoch_loss, FitState& state);
+    EpochRecord record_epoch(int epoch, double epoch_loss, Eigen::Index correct, Eigen::Index n,
+                             const FitOptions& options, const ConstRef* Xval, const ConstRef* Tval);
 
     MLPConfig config_;
     std::vector<Eigen::Index> weight_offset_, bias_offset_;

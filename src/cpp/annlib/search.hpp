@@ -42,17 +42,12 @@ using SamplesRef = Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen:
 
 struct SearchJob {
     MLPConfig config;  // layers, hyper-parameters and the seed of this job's model
-    int epochs = 100;
-    int fold = 0;  // index into the batch's folds
-    int targets =
-        0;  // index into the batch's target matrices (configurations may encode labels differently)
-    AccuracyRule accuracy = AccuracyRule::none;
-    double threshold = 0.5;
-    // Stop when the training loss has not improved by `tol` for `patience` epochs
-    // and keep the best epoch's weights (FitOptions without validation data).
-    bool early_stopping = false;
-    int patience = 10;
-    double tol = 1e-4;
+    // epochs, the accuracy rule and threshold, and early stopping on the training loss
+    // (there is no validation data); the callback and interrupt are not used.
+    FitOptions options;
+    int fold = 0;     // index into the batch's folds
+    int targets = 0;  // index into the batch's target matrices (configurations may encode
+                      // labels differently)
 };
 
 struct SearchJobResult {

@@ -97,23 +97,24 @@ void bind_search(py::module_& m) {
                          int patience, double tol) {
                  SearchJob job;
                  job.config = config;
-                 job.epochs = epochs;
+                 job.options.epochs = epochs;
                  job.fold = fold;
                  job.targets = targets;
-                 job.accuracy = annlib::from_name<AccuracyRule>(accuracy, "accuracy");
-                 job.threshold = threshold;
-                 job.early_stopping = early_stopping;
-                 job.patience = patience;
-                 job.tol = tol;
+                 job.options.accuracy = annlib::from_name<AccuracyRule>(accuracy, "accuracy");
+                 job.options.threshold = threshold;
+                 job.options.early_stopping = early_stopping;
+                 job.options.patience = patience;
+                 job.options.tol = tol;
                  return job;
              }),
              py::arg("config"), py::arg("epochs"), py::arg("fold"), py::arg("targets"),
              py::arg("accuracy"), py::arg("threshold"), py::arg("early_stopping") = false,
              py::arg("patience") = 10, py::arg("tol") = 1e-4)
-        .def_readonly("epochs", &SearchJob::epochs)
-        .def_readonly("early_stopping", &SearchJob::early_stopping)
-        .def_readonly("patience", &SearchJob::patience)
-        .def_readonly("tol", &SearchJob::tol)
+        .def_property_readonly("epochs", [](const SearchJob& j) { return j.options.epochs; })
+        .def_property_readonly("early_stopping",
+                               [](const SearchJob& j) { return j.options.early_stopping; })
+        .def_property_readonly("patience", [](const SearchJob& j) { return j.options.patience; })
+        .def_property_readonly("tol", [](const SearchJob& j) { return j.options.tol; })
         .def_readonly("fold", &SearchJob::fold)
         .def_readonly("targets", &SearchJob::targets)
         .def_property_readonly("seed", [](const SearchJob& j) { return j.config.seed; })
