@@ -150,6 +150,7 @@ def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
                 [2, 8, 2],
                 output_activation="softmax",
                 loss="cross_entropy",
+                optimizer="sgd",
                 learning_rate=0.1,
                 seed=0,
                 dtype=dtype,

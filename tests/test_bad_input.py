@@ -111,7 +111,7 @@ CASES = [
     Case("mlp-fit-y-complex", lambda: MLP([2, 1]).fit(X, Y.astype(complex)), TypeError, r"^y: expected numbers or string labels"),
     Case("mlp-fit-y-nan", lambda: MLP([2, 1]).fit(X, np.full(20, np.nan)), ValueError, r"^y: expected finite values"),
     Case("mlp-fit-y-too-many-columns", lambda: MLP([2, 1]).fit(X, np.zeros((20, 2))), ValueError, r"^y: expected 1 target columns"),
-    Case("mlp-fit-string-targets-for-regression", lambda: MLP([2, 1]).fit(X, np.array(["a"] * 20)), TypeError,
+    Case("mlp-fit-string-targets-for-regression", lambda: MLP([2, 1], output_activation="identity").fit(X, np.array(["a"] * 20)), TypeError,
          r"^y: string labels need a classifier"),
     Case("mlp-fit-more-targets-than-samples", lambda: MLP([2, 1]).fit(X, np.zeros(21)), ValueError, r"^y: expected 20 targets"),
     Case("mlp-fit-empty", lambda: MLP([2, 1]).fit(X[:0], Y[:0]), ValueError, r"^X: expected a non-empty array"),

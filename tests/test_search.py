@@ -263,7 +263,13 @@ def test_grid_values_reach_the_engine(spirals3):
 def test_a_diverging_configuration_is_reported_not_fatal():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 2))
-    result = annlib.grid_search({"learning_rate": [0.01, 1e10]}, X, X[:, 0] - X[:, 1], epochs=50)
+    result = annlib.grid_search(
+        {"learning_rate": [0.01, 1e10]},
+        X,
+        X[:, 0] - X[:, 1],
+        base_params={"optimizer": "sgd"},
+        epochs=50,
+    )
     bad = result.results[1]
     assert math.isnan(bad["mean_score"]) and bad["rank"] is None and "diverged" in bad["error"]
     assert result.best_index == 0 and result.best_model is not None

@@ -3,8 +3,6 @@
 The engine is C++ (Eigen) in ``annlib._core``; this package is its Python face.
 """
 
-from __future__ import annotations
-
 from importlib import metadata as _metadata
 
 try:
@@ -74,3 +72,9 @@ def __getattr__(name: str):
 
         return playground
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The public API only: not the submodules (mlp, hopfield, _core, ...) that
+    # the imports above bind as attributes; plot is listed although loaded lazily.
+    return sorted([*__all__, "plot", "__version__"])

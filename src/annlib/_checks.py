@@ -11,6 +11,7 @@ import contextlib
 import math
 import numbers
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -204,18 +205,23 @@ def check_path(path: Any, name: str = "path") -> Path:
 
 
 def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` to ``path`` as .npz through a temporary file and a rename.
+    """Write ``arrays`` to exactly ``path`` as an .npz archive, through a temporary file and a rename.
 
-    A failure at any point leaves a previous file at ``path`` untouched.
+    The archive is numpy's .npz (a zip of .npy arrays) whatever the suffix of
+    ``path``: ``save("net.annlib")`` writes ``net.annlib``.  A new file gets the
+    permissions of any new file under the user's umask (0644 under umask 022),
+    a replaced file keeps its mode.  A failure at any point leaves a previous
+    file at ``path`` untouched.  Raises IsADirectoryError for a folder (an
+    existing one, or a name ending in a path separator) and FileNotFoundError
+    for a missing parent folder.
     """
-    path = check_path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
+    path = check_path(path)  # a Path drops a trailing separator: test the text for it
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        raise IsADirectoryError(f"path: {text!r} is a folder; expected a file name")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise IsADirectoryError(f"path: {str(path)!r} is a folder; expected a file name")
     with replaced_atomically(path) as temporary:
         with open(temporary, "wb") as stream:
             np.savez(stream, **arrays)
@@ -224,18 +230,39 @@ def atomic_save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> P
     return path
 
 
+def _current_umask() -> int:
+    # /proc gives it without changing it; elsewhere os.umask must set it to read it.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def replaced_atomically(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temporary file next to ``path``; rename it to ``path`` only if the block succeeds.
 
-    On any failure (an exception, Ctrl-C) the temporary file is removed and a
-    previous file at ``path`` is left untouched.
+    The file then has the mode a plain ``open(path, "w")`` would give it: an
+    existing file's mode, else 0666 less the umask (mkstemp's 0600 is only
+    right for the temporary file).  On any failure (an exception, Ctrl-C) the
+    temporary file is removed and a previous file at ``path`` is left untouched.
     """
     folder = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
     os.close(handle)
     try:
         yield Path(temporary)
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_current_umask()
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -15,6 +15,9 @@ import numpy as np
 
 from ._checks import as_float_array
 
+#: The setting of ``output_activation`` and ``loss`` that the first targets decide.
+AUTO = "auto"
+
 # Target values and decision threshold of a single bounded output used as a binary classifier.
 _BINARY_TARGETS = {
     "sigmoid": (0.0, 1.0, 0.5),
@@ -26,8 +29,10 @@ _BINARY_TARGETS = {
 class TargetEncoding:
     """The task, classes and target encoding of a network with ``layers`` and MLP ``params``.
 
-    ``MLP`` sets ``_layers``, ``_params``, ``_dtype``, ``classes_``, ``_task`` and
-    ``_fitted`` itself; ``TargetEncoding.of(...)`` makes a stand-alone one.
+    ``MLP`` sets ``_layers``, ``_params``, ``_dtype``, ``classes_``, ``_task``,
+    ``_fitted``, ``output_activation_`` and ``loss_`` itself;
+    ``TargetEncoding.of(...)`` makes a stand-alone one.  ``output_activation_``
+    and ``loss_`` are the settings with ``'auto'`` resolved (``resolve_auto``).
     """
 
     _layers: tuple[int, ...]
@@ -36,6 +41,8 @@ class TargetEncoding:
     classes_: np.ndarray | None
     _task: str
     _fitted: bool
+    output_activation_: str
+    loss_: str
 
     @classmethod
     def of(cls, layers: tuple[int, ...], params: dict[str, Any], dtype: Any) -> "TargetEncoding":
@@ -43,6 +50,9 @@ class TargetEncoding:
         encoding = TargetEncoding()
         encoding._layers, encoding._params, encoding._dtype = tuple(layers), params, np.dtype(dtype)
         encoding.classes_, encoding._task, encoding._fitted = None, "regression", False
+        encoding.output_activation_, encoding.loss_ = resolve_auto(
+            params["output_activation"], params["loss"], encoding._layers[-1], "none"
+        )
         return encoding
 
     def _targets(
@@ -63,9 +73,9 @@ class TargetEncoding:
                 f"{name}: expected {n_samples} targets (one per sample of X), got an array of shape {y.shape}"
             )
         n_out = self._layers[-1]
-        out_act = self._params["output_activation"]
         if not self._fitted and fitting:
-            self._decide_task(y, name, classes)
+            self._decide(y, name, classes)
+        out_act = self.output_activation_
         task = self._task
         if task == "regression" or (task in ("multiclass", "multilabel") and y.ndim == 2):
             if y.dtype.kind in "US":
@@ -97,6 +107,14 @@ class TargetEncoding:
         low, high, _ = _BINARY_TARGETS[out_act]
         return np.where(index == 1, high, low).astype(self._dtype).reshape(n_samples, 1)
 
+    def _decide(self, y: np.ndarray, name: str, classes: Any) -> None:
+        """The first targets: resolve 'auto' output and loss from them, then decide the task."""
+        labels = auto_labels(y, self._params["task"], classes)
+        self.output_activation_, self.loss_ = resolve_auto(
+            self._params["output_activation"], self._params["loss"], self._layers[-1], labels
+        )
+        self._decide_task(y, name, classes)
+
     def _decide_task(self, y: np.ndarray, name: str, classes: Any) -> None:
         """Classifier or regressor, from the output activation, the loss and the targets.
 
@@ -107,7 +125,7 @@ class TargetEncoding:
         - anything else: regression.
         """
         n_out = self._layers[-1]
-        out_act = self._params["output_activation"]
+        out_act = self.output_activation_
         task = self._params["task"]
         given = (
             None if classes is None else _unique_labels(label_array(classes, "classes"), "classes")
@@ -128,7 +146,7 @@ class TargetEncoding:
                     f"{self.classes_[:10].tolist()}"
                 )
             return
-        cross_entropy = self._params["loss"] == "cross_entropy"
+        cross_entropy = self.loss_ == "cross_entropy"
         if out_act == "sigmoid" and cross_entropy and n_out > 1:
             self._task, self.classes_ = "multilabel", np.arange(n_out)
             return
@@ -169,8 +187,46 @@ class TargetEncoding:
         if self._task == "multiclass":
             return "argmax", 0.0
         if self._task in ("binary", "multilabel"):
-            return "threshold", _BINARY_TARGETS[self._params["output_activation"]][2]
+            return "threshold", _BINARY_TARGETS[self.output_activation_][2]
         return "none", 0.0
+
+
+def auto_labels(y: np.ndarray, task: str, classes: Any) -> str:
+    """What 'auto' settings see in the first targets: 'labels', 'multilabel' or 'none'.
+
+    Integer, boolean and string labels are labels (floats are not, even 0.0/1.0);
+    a 2-D integer or boolean matrix of 0/1 with several columns is a multilabel
+    indicator matrix; ``task`` and ``classes`` override what the values say.
+    """
+    several = y.ndim == 2 and y.shape[1] > 1
+    if task == "regression":
+        return "none"
+    if several:
+        indicator = y.dtype.kind in "biu" and bool(np.isin(y, (0, 1)).all())
+        return "multilabel" if indicator or task == "classification" else "none"
+    if task == "classification" or classes is not None:
+        return "labels"
+    return "labels" if y.dtype.kind in "biuUS" else "none"
+
+
+def resolve_auto(output: str, loss: str, n_outputs: int, labels: str) -> tuple[str, str]:
+    """The engine's output activation and loss for the settings ``output`` and ``loss``.
+
+    With ``labels`` ('labels' or 'multilabel'), ``'auto'`` output is sigmoid for one
+    output or a multilabel matrix and softmax for several outputs, and ``'auto'``
+    loss is cross-entropy for these two outputs; without labels ('none', also
+    before the first fit) they are identity and mean squared error.
+    """
+    classifier = labels != "none"
+    if output == AUTO:
+        if not classifier:
+            output = "identity"
+        else:
+            output = "sigmoid" if n_outputs == 1 or labels == "multilabel" else "softmax"
+    if loss == AUTO:
+        probabilities = output == "softmax" or (output == "sigmoid" and classifier)
+        loss = "cross_entropy" if probabilities else "mse"
+    return output, loss
 
 
 def label_array(y: Any, name: str) -> np.ndarray:

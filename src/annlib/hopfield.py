@@ -133,15 +133,15 @@ class Hopfield:
     differ from one-by-one recall by luck.
 
     Args:
-        n_units: number of units N (>= 1).
-        rule: learning rule used by ``train``/``add``:
+        n_units: number of units N, an int >= 1.
+        rule: str, default 'hebbian': the learning rule used by ``train``/``add``:
 
             * ``'hebbian'``: ``W = (1/N) sum_p p p^T``;
             * ``'storkey'``: Storkey's (1997) incremental rule, more capacity;
             * ``'pseudoinverse'``: the projection ``W = X (X^T X)^-1 X^T`` onto the
               span of the patterns (stores up to N linearly independent ones);
             * ``'sparse_hebbian'``: 0/1 patterns of activity rho,
-              ``W = (1/N) sum_p (p - rho)(p - rho)^T`` (also ``train(..., sparse=True)``).
+              ``W = (1/N) sum_p (p - rho)(p - rho)^T``.
               Such networks need a threshold: ``bias = rho (1 - rho) (1/2 - rho)``
               lies halfway between the fields of active and inactive units.
             * ``'perceptron'``: each unit trained as a perceptron until every
@@ -149,13 +149,16 @@ class Hopfield:
               random patterns at margin 0.  W is not symmetric (no energy).
               ``train`` raises RuntimeError, keeping the weights reached, when
               ``max_epochs`` passes do not suffice; ``perceptron_report`` tells.
-        zero_diagonal: set ``W_ii = 0`` after learning (no self-coupling).
-        normalize: keep the factor 1/N; ``False`` gives N times the weights
-            (for the Hebbian rule exactly ``W = sum_p p p^T``).
-        bias: the threshold theta, a number or one per unit.
-        seed: seeds every random choice (update orders, Glauber noise); ``None``
-            draws one.
-        dtype: ``'float64'`` or ``'float32'`` (weights, states and arithmetic).
+        zero_diagonal: bool, default True: set ``W_ii = 0`` after learning (no
+            self-coupling).
+        normalize: bool, default True: keep the factor 1/N; ``False`` gives N
+            times the weights (for the Hebbian rule exactly ``W = sum_p p p^T``).
+        bias: float or N floats, default 0.0: the threshold theta, one number
+            for every unit or one per unit (finite).
+        seed: int in [0, 2**64) or None, default None: seeds every random choice
+            (update orders, Glauber noise); ``None`` draws one.
+        dtype: str, default 'float64': ``'float64'`` or ``'float32'`` (weights,
+            states and arithmetic).
         margin: the perceptron rule's stability margin kappa >= 0, in units
             where a unit's stability is ``xi_i h_i sqrt(N) / |w_i|``.
         max_epochs: the perceptron rule's most passes over the patterns.
@@ -326,7 +329,13 @@ class Hopfield:
         bad = (array != 1.0) & (array != low)
         if bad.any():
             kind = "0 or 1 (sparse network)" if sparse else "-1 or +1"
-            raise ValueError(f"{name}: expected values {kind}, got {array[bad][0]!r}")
+            hint = ""
+            if not sparse and np.isin(array, (0.0, 1.0)).all():
+                hint = (
+                    "; 0/1 patterns need a sparse network, Hopfield(n_units, rule='sparse_hebbian') "
+                    "(or train(patterns, sparse=True) on one), or pass them as ±1: 2 * patterns - 1"
+                )
+            raise ValueError(f"{name}: expected values {kind}, got {array[bad][0]!r}{hint}")
         return array, single
 
     # ---- learning ---------------------------------------------------------------
@@ -334,13 +343,16 @@ class Hopfield:
     def train(self, patterns: ArrayLike, sparse: bool | None = None) -> None:
         """Forget what was stored and learn ``patterns`` (P x N, one per row).
 
-        ``sparse=True`` learns 0/1 patterns with the sparse Hebbian rule (the rule
-        becomes ``'sparse_hebbian'``); ``sparse=False`` turns a sparse network back
-        into a ±1 Hebbian one; ``None`` keeps the rule.
+        ``train`` never changes the rule: ``sparse=True`` states that the
+        patterns are 0/1 and is accepted only by a ``'sparse_hebbian'`` network
+        (create it with ``Hopfield(n_units, rule='sparse_hebbian')``);
+        ``sparse=False`` states ±1 patterns and is refused by a sparse network;
+        ``None`` (default) takes the patterns the rule takes.
 
         Raises:
             ValueError: empty pattern set, wrong length, values other than ±1
-                (0/1 when sparse), NaN, or ``sparse=True`` with another rule.
+                (0/1 for the sparse rule; the message says how to store 0/1
+                patterns), NaN, or a ``sparse`` that contradicts the rule.
         """
         if sparse is not None:
             sparse = _check_bool(sparse, "sparse")
@@ -348,20 +360,21 @@ class Hopfield:
             self._train(patterns, sparse)
 
     def _train(self, patterns: ArrayLike, sparse: bool | None) -> None:
-        if sparse is not None:
-            if sparse and self.rule not in ("hebbian", "sparse_hebbian"):
-                raise ValueError(
-                    f"sparse: expected False or None for rule {self.rule!r} (only the Hebbian rule "
-                    "has a sparse form), got True"
-                )
-        target = self.rule
-        if sparse is True:
-            target = "sparse_hebbian"
-        elif sparse is False and target == "sparse_hebbian":
-            target = "hebbian"
-        array, _ = self._states(patterns, "patterns", sparse=target == "sparse_hebbian")
-        self._engine.set_rule(target)
-        self._engine.train(array)
+        engine = self._engine  # the write lock is held: no property that takes it again
+        if sparse is not None and sparse != engine.sparse:
+            wanted = (
+                "'sparse_hebbian'"
+                if sparse
+                else "'hebbian', 'storkey', 'pseudoinverse' or 'perceptron'"
+            )
+            raise ValueError(
+                f"sparse: expected {engine.sparse} or None for rule {engine.rule!r} (which takes "
+                f"{'0/1' if engine.sparse else '±1'} patterns), got {sparse}; train never changes "
+                f"the rule: create the network with rule={wanted} for "
+                f"{'0/1' if sparse else '±1'} patterns"
+            )
+        array, _ = self._states(patterns, "patterns")
+        engine.train(array)
         self._check_perceptron()
 
     @property
@@ -627,7 +640,11 @@ class Hopfield:
         return net
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save to an ``.npz`` file (written atomically); ``Hopfield.load`` reads it."""
+        """Save to exactly ``path`` (a numpy .npz archive whatever the suffix); ``Hopfield.load`` reads it.
+
+        Written atomically, with the mode of a new file under the umask (a replaced
+        file keeps its mode); a folder, or a name ending in ``/``, is an IsADirectoryError.
+        """
         arrays = self._arrays()
         arrays["annlib_kind"] = np.array("Hopfield")
         arrays["format_version"] = np.array(FORMAT_VERSION)

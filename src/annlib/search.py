@@ -198,7 +198,7 @@ def grid_search(
         and ``tol``: with ``early_stopping=True`` a fold stops training when its
         training loss has not improved by ``tol`` for ``patience`` epochs and keeps
         its best epoch's weights.  A list of dicts searches the union of their grids.
-    base_params : dict, optional
+    base_params : dict or None, default None
         Settings shared by every configuration (one value per name, the same
         names as ``param_grid``), e.g. ``{"optimizer": "adam", "hidden": (32,)}``;
         a grid key of the same name wins.  Results report only the grid's keys.
@@ -209,34 +209,35 @@ def grid_search(
         targets (regression, by default MLP's ``identity``/``mse``).  The grid
         may set ``output_activation`` and ``loss`` to anything ``annlib.MLP``
         accepts for these targets.
-    cv : int, iterable of (train, test) index arrays, or a splitter with ``split(X, y)``
+    cv : int >= 2, iterable of (train, test) index arrays, or a splitter, default 3
         ``k`` shuffled folds (stratified for class labels) drawn from ``seed``.
-    validation_data : (X_val, y_val), optional
+    validation_data : (X_val, y_val) or None, default None
         Instead of ``cv``: train on all of (X, y), score on (X_val, y_val).
-    scoring : str, optional
-        {SCORINGS}.  Score on the held-out samples: accuracy (default for class labels; higher
-        is better), mean squared error of the outputs (default for regression) or
-        the training loss (mean loss plus L2 penalty); lower is better for both.
-    n_jobs : int
+    scoring : {SCORINGS} or None, default None
+        Score on the held-out samples (None: the targets' default): accuracy
+        (default for class labels; higher is better), mean squared error of the
+        outputs (default for regression) or the training loss (mean loss plus L2
+        penalty); lower is better for both.
+    n_jobs : int >= 1 or -1, default -1
         Threads; ``-1`` uses ``annlib.get_num_threads()``.  Ignored by ``backend='dask'``.
-    seed : int or None
+    seed : int in [0, 2**64) or None, default 0
         Seeds the folds, the random search and every configuration's models.
-    n_iter : int, optional
+    n_iter : int >= 1 or None, default None
         Random search: try ``n_iter`` configurations drawn without replacement
         from the grid (all of them if the grid is smaller), reproducibly from ``seed``.
         The grid is never listed, so it may be of any size; without ``n_iter`` it
         may hold at most ``MAX_CONFIGURATIONS`` (100 000) configurations.
-    epochs : int
+    epochs : int >= 1, default 100
         Epochs of configurations whose grid has no ``epochs`` key.
-    refit : bool
+    refit : bool, default True
         Train the best configuration on all of (X, y) into ``best_model``.
-    verbose : bool
+    verbose : bool, default False
         Show a tqdm progress bar over the fits.
-    backend : 'threads' or 'dask'
+    backend : 'threads' or 'dask', default 'threads'
         ``dask`` splits the configurations into chunks and runs each chunk with
         the same native batch function on the workers of a ``dask.distributed``
         cluster (annlib must be installed on every worker).
-    client : dask.distributed.Client, optional
+    client : dask.distributed.Client or None, default None
         The cluster's client for ``backend='dask'``; default: the current client.
         For a real cluster: ``Client('tcp://scheduler:8786')``.
 
@@ -575,15 +576,19 @@ def _plan(
         )
     if y.ndim == 2:
         n_outputs = y.shape[1]
-    elif params["output_activation"] == "softmax":
+    elif params["output_activation"] == "softmax" or (
+        params["output_activation"] == "auto" and classes is not None
+    ):
         n_outputs = len(classes) if classes is not None else len(np.unique(y))
     else:
         n_outputs = 1
     layers = (n_features, *hidden, n_outputs)
     try:
-        engine_config(layers, params).validate()
         coder = TargetEncoding.of(layers, params, params["dtype"])
         coder._targets(y, y.shape[0], fitting=True, classes=classes)
+        # The jobs' engines are built from params: 'auto' settings as the encoding decided them.
+        params["output_activation"], params["loss"] = coder.output_activation_, coder.loss_
+        engine_config(layers, params).validate()
     except (ValueError, TypeError) as error:
         raise type(error)(
             f"param_grid: configuration {shown}"
