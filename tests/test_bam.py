@@ -76,7 +76,7 @@ def test_add_equals_training_on_every_pair(pairs):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_save_load_and_pickle(tmp_path, pairs, dtype):
     bam = trained(pairs, dtype)
-    bam.save(tmp_path / "bam")
+    bam.save(tmp_path / "bam.npz")
     for copy in (BAM.load(tmp_path / "bam.npz"), pickle.loads(pickle.dumps(bam))):
         assert repr(copy) == repr(bam)
         np.testing.assert_array_equal(copy.W, bam.W)

@@ -225,7 +225,7 @@ def test_save_load_and_pickle_keep_everything_and_continue_the_random_streams(tm
     patterns = random_patterns(20, 32, seed=24)
     memory = memory_with(patterns, "rectified_polynomial", 4, seed=9, dtype=dtype)
     memory.recall(random_patterns(3, 32, seed=25))  # uses three random streams
-    memory.save(tmp_path / "dense")
+    memory.save(tmp_path / "dense.npz")
     copies = [
         DenseAssociativeMemory.load(tmp_path / "dense.npz"),
         pickle.loads(pickle.dumps(memory)),

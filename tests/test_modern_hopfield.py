@@ -155,7 +155,7 @@ def test_add_appends_patterns(gaussian_patterns):
 def test_save_load_and_pickle_keep_beta_and_patterns(tmp_path, gaussian_patterns, dtype):
     net = ModernHopfield(0.25, dtype=dtype)
     net.store(gaussian_patterns)
-    net.save(tmp_path / "modern")
+    net.save(tmp_path / "modern.npz")
     queries = np.random.default_rng(10).normal(size=(3, 16))
     for copy in (ModernHopfield.load(tmp_path / "modern.npz"), pickle.loads(pickle.dumps(net))):
         assert repr(copy) == repr(net)

@@ -59,7 +59,10 @@ def test_every_pip_install_installs_this_checkout_with_extras_it_has():
     commands = pip_commands()
     assert len(commands) >= 5
     for command in commands:
-        target, *rest = command.split()
+        words = command.split()
+        # pip's own options (--no-build-isolation, -v) may come before the target.
+        target = next(word for word in words if not word.startswith("-"))
+        rest = words[words.index(target) + 1 :]
         match = re.fullmatch(r'\.|"\.\[([\w,]+)\]"', target)
         assert match, f'pip install {command}: expected . or ".[extra]" (from a checkout)'
         assert set((match.group(1) or "").split(",")) - {""} <= extras, command

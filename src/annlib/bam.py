@@ -194,7 +194,7 @@ class BAM:
         return memory
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save to an ``.npz`` file (written atomically); ``load`` reads it."""
+        """Save to ``path`` as given (an .npz archive whatever its suffix, written atomically)."""
         arrays = self._arrays()
         arrays["annlib_kind"] = np.array("BAM")
         arrays["format_version"] = np.array(FORMAT_VERSION)

@@ -285,7 +285,7 @@ class DenseAssociativeMemory:
         return memory
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save to an ``.npz`` file (written atomically); ``load`` reads it."""
+        """Save to ``path`` as given (an .npz archive whatever its suffix, written atomically)."""
         arrays = self._arrays()
         arrays["annlib_kind"] = np.array("DenseAssociativeMemory")
         arrays["format_version"] = np.array(FORMAT_VERSION)

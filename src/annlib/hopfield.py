@@ -159,9 +159,10 @@ class Hopfield:
             (update orders, Glauber noise); ``None`` draws one.
         dtype: str, default 'float64': ``'float64'`` or ``'float32'`` (weights,
             states and arithmetic).
-        margin: the perceptron rule's stability margin kappa >= 0, in units
-            where a unit's stability is ``xi_i h_i sqrt(N) / |w_i|``.
-        max_epochs: the perceptron rule's most passes over the patterns.
+        margin: float >= 0, default 0.0: the perceptron rule's stability margin
+            kappa, in units where a unit's stability is ``xi_i h_i sqrt(N) / |w_i|``.
+        max_epochs: int >= 1, default 1000: the perceptron rule's most passes over
+            the patterns.
 
     Files:
         ``save``/``load`` files are the safe format (checked on load, never run
