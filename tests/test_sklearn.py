@@ -276,8 +276,9 @@ def test_partial_fit_needs_classes_first_then_continues(gaussians):
     assert clf.loss_curve_[-1] < clf.loss_curve_[1]
     with pytest.raises(ValueError, match="labels not in classes_"):
         clf.partial_fit(X, np.full(len(y), 2))
-    with pytest.raises(AttributeError, match="stochastic"):
-        MLPClassifier(solver="lbfgs").partial_fit(X, y, classes=[0, 1])
+    # As in scikit-learn, a full-batch solver has no partial_fit at all.
+    assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
+    assert hasattr(MLPClassifier(solver="sgd"), "partial_fit")
 
 
 def test_partial_fit_one_epoch_at_a_time_equals_fit(gaussians):

@@ -185,10 +185,6 @@ class _BaseMLP(BaseEstimator):
     # -------------------------------------------------------------- fitting
     def _fit(self, X: np.ndarray, T: np.ndarray, incremental: bool) -> None:
         s = self._check_settings()
-        if incremental and s["solver"] in _FULL_BATCH_SOLVERS:
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers; solver={s['solver']!r}"
-            )
         if incremental and s["early_stopping"]:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "model_") or (not s["warm_start"] and not incremental)
