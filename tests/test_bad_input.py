@@ -262,10 +262,10 @@ CASES = [
     Case("search-backend-unknown", lambda: grid_search({"learning_rate": [0.1]}, X, Y, backend="spark"), ValueError, r"^backend: expected one of"),
     Case("search-y-length", lambda: grid_search({"learning_rate": [0.1]}, X[:5], Y), ValueError, r"^y: expected 5 targets"),
     # ---------------------------------------------------------------- scikit-learn estimators
-    Case("sklearn-hidden-zero", lambda: MLPClassifier(hidden_layer_sizes=(0,), epochs=2).fit(X, Y), ValueError, r"^hidden_layer_sizes\[0\]: expected an integer >= 1"),
-    Case("sklearn-learning-rate-negative", lambda: MLPRegressor(learning_rate=-1, epochs=2).fit(X, X[:, 0]), ValueError, r"^learning_rate: expected a finite number > 0, got -1"),
-    Case("sklearn-activation-unknown", lambda: MLPClassifier(activation="swish", epochs=2).fit(X, Y), ValueError, r"^activation: expected one of"),
-    Case("sklearn-partial-fit-without-classes", lambda: MLPClassifier(epochs=2).partial_fit(X, Y), ValueError, r"^classes: expected every class label"),
+    Case("sklearn-hidden-zero", lambda: MLPClassifier(hidden_layer_sizes=(0,), max_iter=2).fit(X, Y), ValueError, r"^hidden_layer_sizes\[0\]: expected an integer >= 1"),
+    Case("sklearn-learning-rate-negative", lambda: MLPRegressor(learning_rate_init=-1, max_iter=2).fit(X, X[:, 0]), ValueError, r"^learning_rate_init: expected a number > 0.0, got -1"),
+    Case("sklearn-activation-unknown", lambda: MLPClassifier(activation="swish", max_iter=2).fit(X, Y), ValueError, r"^activation: expected one of"),
+    Case("sklearn-partial-fit-without-classes", lambda: MLPClassifier(max_iter=2).partial_fit(X, Y), ValueError, r"^classes: expected every class label"),
 ]
 
 

@@ -398,9 +398,9 @@ def test_dataset_scales_beyond_any_use_are_refused_not_turned_into_inf(call, mes
         ("verbose", "no", TypeError, "verbose: expected True or False"),
         ("validation_fraction", "0.1", TypeError, "validation_fraction: expected a real number"),
         ("validation_fraction", 1.5, ValueError, "validation_fraction: expected a number < 1.0"),
-        ("patience", 2.5, TypeError, "patience: expected an integer"),
+        ("n_iter_no_change", 2.5, TypeError, "n_iter_no_change: expected an integer"),
         ("tol", "small", TypeError, "tol: expected a real number"),
-        ("epochs", 2**31, ValueError, "epochs: expected an integer <= 2147483647"),
+        ("max_iter", 2**31, ValueError, "max_iter: expected an integer <= 2147483647"),
     ],
 )
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
@@ -410,7 +410,7 @@ def test_estimators_refuse_wrongly_typed_settings_like_mlp(
     from annlib import sklearn as estimators
 
     X, y = gaussian_classes(10)
-    model = getattr(estimators, estimator)(**{"epochs": 2, setting: value})
+    model = getattr(estimators, estimator)(**{"max_iter": 2, setting: value})
     extra = {"classes": [0, 1]} if method == "partial_fit" and estimator == "MLPClassifier" else {}
     with pytest.raises(error, match=f"^{re.escape(message)}"):
         getattr(model, method)(X, y, **extra)
