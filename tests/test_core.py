@@ -117,6 +117,7 @@ TABLES = [
     "HIDDEN_ACTIVATIONS",
     "LOSSES",
     "OPTIMIZERS",
+    "SCHEDULES",
     "INITS",
     "ACCURACY_RULES",
     "RULES",
@@ -145,6 +146,7 @@ def test_hidden_activations_are_every_activation_but_softmax():
         ("output_activation", "ACTIVATIONS"),
         ("loss", "LOSSES"),
         ("optimizer", "OPTIMIZERS"),
+        ("schedule", "SCHEDULES"),
         ("init", "INITS"),
     ],
 )
@@ -162,6 +164,7 @@ DOCUMENTED = [
     ("MLP", "ACTIVATIONS"),
     ("MLP", "LOSSES"),
     ("MLP", "OPTIMIZERS"),
+    ("MLP", "SCHEDULES"),
     ("MLP", "INITS"),
     ("Hopfield", "RULES"),
     ("Hopfield.recall", "MODES"),

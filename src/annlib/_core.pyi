@@ -16,6 +16,7 @@ ACTIVATIONS: tuple[str, ...]
 HIDDEN_ACTIVATIONS: tuple[str, ...]
 LOSSES: tuple[str, ...]
 OPTIMIZERS: tuple[str, ...]
+SCHEDULES: tuple[str, ...]
 INITS: tuple[str, ...]
 ACCURACY_RULES: tuple[str, ...]
 RULES: tuple[str, ...]
@@ -44,6 +45,17 @@ class MLPConfig:
     rho: float
     centered: bool
     weight_decay: float
+    schedule: str
+    power_t: float
+    decay: float
+    decay_every: int
+    cosine_epochs: int
+    cosine_restarts: bool
+    min_learning_rate: float
+    plateau_factor: float
+    plateau_patience: int
+    plateau_tol: float
+    warmup_epochs: int
     l2: float
     batch_size: int
     shuffle: bool
@@ -94,6 +106,10 @@ class _MLPEngine:
     ) -> dict[str, Any]: ...
     @property
     def history(self) -> dict[str, Any]: ...
+    def get_schedule_state(self) -> tuple[int, int, float, float, int]: ...
+    def set_schedule_state(
+        self, epochs: int, samples: int, scale: float, best: float, waited: int
+    ) -> None: ...
 
 class MLP64(_MLPEngine): ...
 class MLP32(_MLPEngine): ...

@@ -43,6 +43,7 @@ HIDDEN_ACTIVATIONS = _core.HIDDEN_ACTIVATIONS
 OUTPUT_ACTIVATIONS = _core.ACTIVATIONS
 LOSSES = _core.LOSSES
 OPTIMIZERS = _core.OPTIMIZERS
+SCHEDULES = _core.SCHEDULES
 INITS = _core.INITS
 TASKS = ("auto", "classification", "regression")
 
@@ -62,6 +63,17 @@ DEFAULTS: dict[str, Any] = {
     "rho": 0.9,
     "centered": False,
     "weight_decay": 0.01,
+    "schedule": "constant",
+    "power_t": 0.5,
+    "decay": 0.5,
+    "decay_every": 10,
+    "cosine_epochs": 100,
+    "cosine_restarts": False,
+    "min_learning_rate": 0.0,
+    "plateau_factor": 5.0,
+    "plateau_patience": 2,
+    "plateau_tol": 1e-4,
+    "warmup_epochs": 0,
     "l2": 0.0,
     "batch_size": None,
     "shuffle": True,
@@ -105,6 +117,25 @@ class MLP(TargetEncoding):
         ``momentum=α`` and ``learning_rate=η(1−α)``.
     learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered, weight_decay : float / bool
         Optimizer settings.
+    schedule : str
+        The learning rate η_e of each epoch e of ``fit`` (counted over the
+        model's life since ``reset``, so a second ``fit`` or a loaded model
+        continues it), from η0 = ``learning_rate``: {SCHEDULES}.  ``constant``
+        keeps η0; ``invscaling`` is η0 / (t + 1)^``power_t`` with t the samples
+        trained on before the epoch (scikit-learn's t); ``step`` multiplies by
+        ``decay`` every ``decay_every`` epochs; ``exponential`` is η0·decay^(e-1);
+        ``cosine`` falls from η0 to ``min_learning_rate`` along half a cosine over
+        ``cosine_epochs`` epochs (then stays there, or starts again with
+        ``cosine_restarts=True``); ``plateau`` divides the rate by
+        ``plateau_factor`` once the monitored loss (validation loss if there is
+        validation data) has not improved by more than ``plateau_tol`` for
+        ``plateau_patience`` epochs (scikit-learn's documented ``adaptive`` is
+        factor 5, 2 epochs: the defaults).  ``warmup_epochs=W`` multiplies the
+        rate of epoch e <= W by e/W.  ``history['learning_rate']`` holds the rate
+        each epoch used; ``step`` uses the current rate without advancing it.
+        Formulas in src/cpp/annlib/schedule.hpp.
+    power_t, decay, decay_every, cosine_epochs, cosine_restarts, min_learning_rate, plateau_factor, plateau_patience, plateau_tol, warmup_epochs : float / int / bool
+        Schedule settings.
     l2 : float
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
     batch_size : None or int
@@ -572,6 +603,7 @@ class MLP(TargetEncoding):
             "optimizer_first": first,
             "optimizer_second": second,
             "optimizer_steps": int(steps),
+            "schedule_state": list(self._engine.get_schedule_state()),
             "classes": self.classes_,
             "task": self._task,
             "fitted": self._fitted,
@@ -595,6 +627,8 @@ class MLP(TargetEncoding):
                 np.asarray(state["optimizer_second"], dtype=self._dtype),
                 int(state["optimizer_steps"]),
             )
+        if state.get("schedule_state") is not None:  # files before schedules have none
+            self._engine.set_schedule_state(*state["schedule_state"])
         self.classes_ = state["classes"]
         self._task = state["task"]
         self._fitted = state["fitted"]
@@ -620,6 +654,7 @@ class MLP(TargetEncoding):
                 "stop_reason",
                 "rng",
                 "optimizer_steps",
+                "schedule_state",
             )
         }
         arrays = {
@@ -696,6 +731,7 @@ MLP.__doc__ = fill_names(
     OUTPUT_ACTIVATIONS=OUTPUT_ACTIVATIONS,
     LOSSES=LOSSES,
     OPTIMIZERS=OPTIMIZERS,
+    SCHEDULES=SCHEDULES,
     INITS=INITS,
 )
 
@@ -729,11 +765,18 @@ def engine_config(layers: Sequence[int], params: dict[str, Any]) -> Any:
         "output_activation": lambda v, n: check_name(v, n, OUTPUT_ACTIVATIONS),
         "loss": lambda v, n: check_name(v, n, LOSSES),
         "optimizer": lambda v, n: check_name(v, n, OPTIMIZERS),
+        "schedule": lambda v, n: check_name(v, n, SCHEDULES),
         "init": lambda v, n: check_name(v, n, INITS),
         # None is Python's full batch (the engine's 0); the range is C++ int's.
         "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
         **{key: check_real for key, value in DEFAULTS.items() if type(value) is float},
         **{key: _check_bool for key, value in DEFAULTS.items() if type(value) is bool},
+        # The engine checks the ranges; Python the type and C++ int's bounds.
+        **{
+            key: lambda v, n: check_int(v, n, -ENGINE_INT_MAX - 1, ENGINE_INT_MAX)
+            for key, value in DEFAULTS.items()
+            if type(value) is int
+        },
     }
     for key, check in checks.items():
         params[key] = check(params[key], key)
@@ -784,9 +827,10 @@ _META_FIELDS = (
     "stop_reason",
     "rng",
     "optimizer_steps",
+    "schedule_state",
 )
 _FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
-_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate")
 _STOP_REASONS = ("epochs", "early_stopping", "callback")
 
 
@@ -799,6 +843,7 @@ def _read_state(file: Any) -> dict[str, Any]:
     meta = json.loads(str(file.read("config", "U", (), max_bytes=MAX_TEXT_BYTES)))
     if not isinstance(meta, dict):
         raise ValueError(f"config: expected a JSON object, got {type(meta).__name__}")
+    meta.setdefault("schedule_state", None)  # written since schedules exist
     _check_fields(meta, _META_FIELDS, "config")
     params = meta["params"]
     if not isinstance(params, dict):
@@ -902,6 +947,23 @@ def _read_state(file: Any) -> dict[str, Any]:
             raise ValueError(f"config.rng[4]: expected a finite number, got {rng[4]!r}")
         check_choice(rng[5], "config.rng[5]", ("True", "False"))
     steps = check_int(meta["optimizer_steps"], "config.optimizer_steps", 0, 2**63 - 1)
+    schedule = meta["schedule_state"]
+    if schedule is not None:
+        if not isinstance(schedule, list) or len(schedule) != 5:
+            raise ValueError(
+                "config.schedule_state: expected 5 values (epochs, samples, scale, best, waited)"
+            )
+        epochs, samples = (
+            check_int(v, f"config.schedule_state[{i}]", 0, 2**63 - 1)
+            for i, v in enumerate(schedule[:2])
+        )
+        scale, best = (
+            check_real(v, f"config.schedule_state[{i + 2}]") for i, v in enumerate(schedule[2:4])
+        )
+        if not (np.isfinite(scale) and scale > 0) or np.isnan(best):
+            raise ValueError("config.schedule_state: expected a finite scale > 0 and a best loss")
+        waited = check_int(schedule[4], "config.schedule_state[4]", 0, ENGINE_INT_MAX)
+        meta["schedule_state"] = [epochs, samples, scale, best, waited]
     return dict(
         meta,
         optimizer_steps=steps,

@@ -121,7 +121,9 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, rho, centered, weight_decay, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    beta1, beta2, eps, rho, centered, weight_decay, schedule, power_t, decay, decay_every,
+    cosine_epochs, cosine_restarts, min_learning_rate, plateau_factor, plateau_patience,
+    plateau_tol, warmup_epochs, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch.
@@ -166,6 +168,17 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         rho=0.9,
         centered=False,
         weight_decay=0.01,
+        schedule="constant",
+        power_t=0.5,
+        decay=0.5,
+        decay_every=10,
+        cosine_epochs=100,
+        cosine_restarts=False,
+        min_learning_rate=0.0,
+        plateau_factor=5.0,
+        plateau_patience=2,
+        plateau_tol=1e-4,
+        warmup_epochs=0,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -196,6 +209,17 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.rho = rho
         self.centered = centered
         self.weight_decay = weight_decay
+        self.schedule = schedule
+        self.power_t = power_t
+        self.decay = decay
+        self.decay_every = decay_every
+        self.cosine_epochs = cosine_epochs
+        self.cosine_restarts = cosine_restarts
+        self.min_learning_rate = min_learning_rate
+        self.plateau_factor = plateau_factor
+        self.plateau_patience = plateau_patience
+        self.plateau_tol = plateau_tol
+        self.warmup_epochs = warmup_epochs
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -321,6 +345,17 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         rho=0.9,
         centered=False,
         weight_decay=0.01,
+        schedule="constant",
+        power_t=0.5,
+        decay=0.5,
+        decay_every=10,
+        cosine_epochs=100,
+        cosine_restarts=False,
+        min_learning_rate=0.0,
+        plateau_factor=5.0,
+        plateau_patience=2,
+        plateau_tol=1e-4,
+        warmup_epochs=0,
         l2=0.0,
         batch_size=32,
         shuffle=True,
@@ -351,6 +386,17 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.rho = rho
         self.centered = centered
         self.weight_decay = weight_decay
+        self.schedule = schedule
+        self.power_t = power_t
+        self.decay = decay
+        self.decay_every = decay_every
+        self.cosine_epochs = cosine_epochs
+        self.cosine_restarts = cosine_restarts
+        self.min_learning_rate = min_learning_rate
+        self.plateau_factor = plateau_factor
+        self.plateau_patience = plateau_patience
+        self.plateau_tol = plateau_tol
+        self.warmup_epochs = warmup_epochs
         self.l2 = l2
         self.batch_size = batch_size
         self.shuffle = shuffle

@@ -110,6 +110,27 @@ void weight_gradient(const Delta& delta, const Input& input, WeightGrad& dW, Bia
 }  // namespace
 
 // ---------------------------------------------------------------------------
+void ScheduleSettings::validate() const {
+    require(std::isfinite(power_t) && power_t >= 0,
+            "power_t: expected a finite number >= 0, got " + str(power_t));
+    require(std::isfinite(decay) && decay > 0 && decay <= 1,
+            "decay: expected a number in (0, 1], got " + str(decay));
+    require(decay_every >= 1,
+            "decay_every: expected an integer >= 1, got " + std::to_string(decay_every));
+    require(cosine_epochs >= 1,
+            "cosine_epochs: expected an integer >= 1, got " + std::to_string(cosine_epochs));
+    require(std::isfinite(min_learning_rate) && min_learning_rate >= 0,
+            "min_learning_rate: expected a finite number >= 0, got " + str(min_learning_rate));
+    require(std::isfinite(plateau_factor) && plateau_factor > 1,
+            "plateau_factor: expected a finite number > 1, got " + str(plateau_factor));
+    require(plateau_patience >= 1,
+            "plateau_patience: expected an integer >= 1, got " + std::to_string(plateau_patience));
+    require(std::isfinite(plateau_tol) && plateau_tol >= 0,
+            "plateau_tol: expected a finite number >= 0, got " + str(plateau_tol));
+    require(warmup_epochs >= 0,
+            "warmup_epochs: expected an integer >= 0, got " + std::to_string(warmup_epochs));
+}
+
 void MLPConfig::validate() const {
     require(layers.size() >= 2,
             "layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got " +
@@ -158,6 +179,7 @@ void MLPConfig::validate() const {
     require(std::isfinite(optimizer.eps) && optimizer.eps > 0,
             "eps: expected a finite number > 0, got " + str(optimizer.eps));
     require(std::isfinite(l2) && l2 >= 0, "l2: expected a finite number >= 0, got " + str(l2));
+    schedule.validate();
     require(batch_size >= 0,
             "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
     require(std::isfinite(init_mean), "init_mean: expected a finite number, got " + str(init_mean));
@@ -214,8 +236,10 @@ void MLP<Scalar>::set_config(MLPConfig config) {
     require(config.layers == config_.layers,
             "layers: the layer sizes of a model cannot change; create a new model");
     const bool new_optimizer = config.optimizer.kind != config_.optimizer.kind;
+    const bool new_schedule = config.schedule.kind != config_.schedule.kind;
     config_ = std::move(config);
     if (new_optimizer) optimizer_state_.reset(params_.size());
+    if (new_schedule) schedule_state_ = ScheduleState();
 }
 
 template <class Scalar>
@@ -232,6 +256,7 @@ void MLP<Scalar>::reset() {
         bias_mut(i, params_).setZero();
     }
     optimizer_state_.reset(params_.size());
+    schedule_state_ = ScheduleState();
     history_ = History();
 }
 
@@ -495,7 +520,9 @@ double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     Vector grad;
     const double value = batch_gradient(X, T, grad) + l2_penalty();
     Vector before = params_;
-    optimizer_state_.update(config_.optimizer, params_, grad);
+    OptimizerSettings settings = config_.optimizer;
+    settings.learning_rate = schedule_state_.rate(config_.schedule, settings.learning_rate);
+    optimizer_state_.update(settings, params_, grad);
     if (!params_.allFinite()) {
         params_ = before;
         throw DivergenceError(
@@ -566,6 +593,7 @@ struct MLP<Scalar>::FitState {
     bool gather;  // a shuffled minibatch is copied together (a full batch needs no shuffling)
     Workspace ws;
     Vector grad;
+    OptimizerSettings optimizer;  // the model's, at the epoch's scheduled rate
     std::vector<Eigen::Index> order;
     // Weights at the start of the fit, of this epoch and of the previous one (= the
     // ends of the two epochs before), for divergence; swapped, never reallocated.
@@ -588,6 +616,7 @@ struct MLP<Scalar>::FitState {
           gather(model.config_.shuffle && batch_size < X.cols()),
           ws(model.config_.layers, batch_size, true),
           grad(model.params_.size()),
+          optimizer(model.config_.optimizer),
           order(static_cast<std::size_t>(X.cols())),
           fit_start(model.params_),
           epoch_start(model.params_),
@@ -630,6 +659,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         poller.poll();
         state.begin_epoch(params_);
+        const double rate = schedule_state_.rate(config_.schedule, config_.optimizer.learning_rate);
+        state.optimizer.learning_rate = rate;
         Eigen::Index correct = 0;
         const double epoch_loss = train_epoch(X, T, options, state, poller, correct);
         if (epoch == 1 && batch == n) state.start_loss = epoch_loss;  // measured before the update
@@ -638,8 +669,10 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
 
         const EpochRecord record =
             record_epoch(epoch, epoch_loss, correct, n, options, validate ? Xval : nullptr, Tval);
-        bool stop = early_stopping.stop_after(epoch, validate ? record.val_loss : record.loss,
-                                              params_, history_);
+        history_.learning_rate.push_back(rate);
+        const double monitored = validate ? record.val_loss : record.loss;
+        schedule_state_.end_epoch(config_.schedule, static_cast<long long>(n), monitored);
+        bool stop = early_stopping.stop_after(epoch, monitored, params_, history_);
         if (options.callback &&
             (epoch % options.callback_every == 0 || epoch == options.epochs || stop)) {
             if (!options.callback(record) && !stop) {
@@ -689,7 +722,7 @@ double MLP<Scalar>::train_epoch(const ConstRef& X, const ConstRef& T, const FitO
                                                 options.threshold);
         }
         loss_total += (batch_loss + penalty) * static_cast<double>(m);
-        optimizer_state_.update(config_.optimizer, params_, state.grad);
+        optimizer_state_.update(state.optimizer, params_, state.grad);
         poller.poll();
     }
     return loss_total / static_cast<double>(n);

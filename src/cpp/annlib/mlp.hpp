@@ -24,6 +24,7 @@
 #include "annlib/names.hpp"
 #include "annlib/optimizer.hpp"
 #include "annlib/random.hpp"
+#include "annlib/schedule.hpp"
 
 namespace annlib {
 
@@ -34,8 +35,9 @@ struct MLPConfig {
     double leaky_slope = 0.01;
     Loss loss = Loss::mse;
     OptimizerSettings optimizer;
-    double l2 = 0.0;     // adds (l2/2)·Σ W² to the loss (biases are not penalised)
-    int batch_size = 0;  // 0: full batch; 1: online; k: minibatches of k
+    ScheduleSettings schedule;  // the learning rate of each epoch of fit
+    double l2 = 0.0;            // adds (l2/2)·Σ W² to the loss (biases are not penalised)
+    int batch_size = 0;         // 0: full batch; 1: online; k: minibatches of k
     bool shuffle = true;
     Init init = Init::glorot;
     double init_mean = 0.0;
@@ -69,8 +71,9 @@ struct EpochRecord {
 
 struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
-    int best_epoch = 0;      // epoch whose weights were kept by early stopping (0: none)
-    std::string stopped_by;  // "epochs", "early_stopping" or "callback"
+    std::vector<double> learning_rate;  // the rate each epoch used (schedule.hpp)
+    int best_epoch = 0;                 // epoch whose weights were kept by early stopping (0: none)
+    std::string stopped_by;             // "epochs", "early_stopping" or "callback"
 };
 
 // fit's rule for divergence, checked after every epoch: the epoch's loss is not
@@ -134,6 +137,8 @@ class MLP {
     const Rng& rng() const { return rng_; }
     OptimizerState<Scalar>& optimizer_state() { return optimizer_state_; }
     const OptimizerState<Scalar>& optimizer_state() const { return optimizer_state_; }
+    ScheduleState& schedule_state() { return schedule_state_; }
+    const ScheduleState& schedule_state() const { return schedule_state_; }
 
     // Every layer's activations [X, A1, ..., AL] for X (inputs × samples).
     std::vector<Matrix> forward(const ConstRef& X) const;
@@ -143,7 +148,8 @@ class MLP {
     double loss(const ConstRef& X, const ConstRef& T) const;
     // ∂loss/∂parameters in the layout of parameters(); the model is not changed.
     Vector gradient(const ConstRef& X, const ConstRef& T) const;
-    // One optimizer update on the batch (X, T); returns the loss before the update.
+    // One optimizer update on the batch (X, T) at the schedule's current rate (the
+    // schedule does not advance: it counts fit's epochs); returns the loss before it.
     double step(const ConstRef& X, const ConstRef& T);
     // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when an
     // epoch diverges (kDivergenceGrowth), with the latest weights whose loss on (X, T) is
@@ -190,6 +196,7 @@ class MLP {
     std::vector<Eigen::Index> weight_offset_, bias_offset_;
     Vector params_;
     OptimizerState<Scalar> optimizer_state_;
+    ScheduleState schedule_state_;
     Rng rng_;
     History history_;
 };

@@ -21,6 +21,7 @@ void bind_names(py::module_& m) {
     m.attr("HIDDEN_ACTIVATIONS") = py::tuple(py::cast(annlib::hidden_activation_names()));
     m.attr("LOSSES") = names_tuple<annlib::Loss>();
     m.attr("OPTIMIZERS") = names_tuple<annlib::Optimizer>();
+    m.attr("SCHEDULES") = names_tuple<annlib::Schedule>();
     m.attr("INITS") = names_tuple<annlib::Init>();
     m.attr("ACCURACY_RULES") = names_tuple<annlib::AccuracyRule>();
     m.attr("RULES") = names_tuple<annlib::HopfieldRule>();
