@@ -685,3 +685,42 @@ def test_ctrl_c_stops_recall_within_a_second_and_leaves_the_network_usable():
     assert done.returncode == 0, done.stderr
     waited = float(re.search(r"interrupted after ([\d.]+)s", done.stdout).group(1))
     assert waited < 1.0
+
+
+# ------------------------------------------------------------------ huge but finite weights
+def exact_sign_update(state, unit):
+    """Unit `unit`'s next value under W = -B (1 - I), B > 0, in exact integer arithmetic."""
+    others = int(state.sum() - state[unit])
+    return 1 if -others >= 0 else -1
+
+
+def all_states(n):
+    return np.array(
+        [[1 if (code >> (n - 1 - u)) & 1 else -1 for u in range(n)] for code in range(2**n)]
+    )
+
+
+@pytest.mark.parametrize("n", [3, 5])
+@pytest.mark.parametrize("dtype, big", [("float64", 1e308), ("float32", 2e38)])
+def test_huge_finite_weights_keep_stable_update_recall_and_attractors_exact(n, dtype, big):
+    # The row sums of |W| used for the tie margin overflowed to inf (every unit went
+    # high), and a column of W times a change of 2 overflows the running fields.
+    net = Hopfield(n, dtype=dtype)
+    net.W = -big * (1 - np.eye(n))
+    states = all_states(n)
+    sync = np.array([[exact_sign_update(s, i) for i in range(n)] for s in states])
+    fixed = (sync == states).all(axis=1)
+    np.testing.assert_array_equal(net.stable(states), fixed)
+    np.testing.assert_array_equal(net.update(states, mode="sync"), sync)
+    sequential = states.copy()
+    for s in sequential:
+        for i in range(n):
+            s[i] = exact_sign_update(s, i)
+    np.testing.assert_array_equal(net.update(states, mode="async", order="sequential"), sequential)
+    np.testing.assert_array_equal(net.attractors(), states[fixed])
+    result = net.recall(states, mode="async")
+    assert result.converged.all()
+    assert net.stable(result.states).all()
+    result = net.recall(states, mode="sync")
+    np.testing.assert_array_equal(result.converged | result.cycle, np.ones(len(states), bool))
+    np.testing.assert_array_equal(result.states[result.converged], states[fixed])

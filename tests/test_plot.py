@@ -719,11 +719,18 @@ DRAWS = {
     "grid_heatmap": lambda ax: plot.grid_heatmap(RESULTS, "x", "y", "score", ax=ax),
     "loss_curves": lambda ax: plot.loss_curves({"a": [1.0, 0.5]}, ax=ax),
     "patterns": lambda ax: plot.patterns(np.ones((2, 4)), (2, 2), ax=ax),
+    # Views inside the network (tests/test_views.py tests what they draw).
+    "activations": lambda ax: plot.activations(annlib.MLP([2, 2, 1], seed=0), [[0.0, 1.0]], ax=ax),
+    "gradients": lambda ax: plot.gradients(
+        annlib.MLP([2, 2, 1], seed=0), [[0.0, 1.0]], [0.5], ax=ax
+    ),
+    "unit_maps": lambda ax: plot.unit_maps(annlib.MLP([2, 2, 1], seed=0), ax=ax, resolution=3),
 }
 
 
 def test_every_plot_function_is_in_the_convention_table():
-    assert sorted([*DRAWS, "training_animation"]) == plot.__all__
+    # training_animation writes a GIF; live returns a fit callback that owns its figure.
+    assert sorted([*DRAWS, "live", "training_animation"]) == plot.__all__
 
 
 @pytest.mark.parametrize("name", sorted(DRAWS))
@@ -781,7 +788,9 @@ def test_names_of_the_former_plot_module_still_work(name):
 
 def test_training_animation_views_are_its_table_of_drawers():
     assert (
-        plot.ANIMATION_VIEWS == tuple(plot.VIEWS) == ("decision_boundary", "architecture", "image")
+        plot.ANIMATION_VIEWS
+        == tuple(plot.VIEWS)
+        == ("decision_boundary", "architecture", "image", "units")
     )
     assert all(callable(getattr(drawer, "draw", None)) for drawer in plot.VIEWS.values())
 

@@ -16,9 +16,10 @@ except ImportError as error:  # pragma: no cover - only without a build
         "from the source tree without building does not work."
     ) from error
 
-from . import datasets
+from . import datasets, features
 from ._checks import ENGINE_INT_MAX, ENGINE_INT_MIN, check_int
 from ._core import DivergenceError, get_num_threads
+from .finite_differences import gradient_check
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
 from .search import grid_search
@@ -38,6 +39,7 @@ __all__ = [
     "random_patterns",
     "set_num_threads",
 ]
+__all__ += ["features", "gradient_check", "playground"]  # issue 16 (playground: lazy, ipywidgets)
 
 
 def set_num_threads(n: int) -> None:
@@ -53,4 +55,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(".plot", __name__)
+    if name == "playground":
+        from .interactive import playground
+
+        return playground
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -497,11 +497,15 @@ class MLP(TargetEncoding):
         with self._lock.read():
             return list(self._engine.forward(X))
 
-    def backward(self, X: Any, y: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    def backward(self, X: Any, y: Any, return_deltas: bool = False) -> Any:
         """Gradients ``[(dW, db), ...]`` of ``loss(X, y)`` for every layer, without changing the model.
 
-        ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.
+        ``dW`` has the shape of ``weights[i]`` and ``db`` of ``biases[i]``.  With
+        ``return_deltas=True``, returns ``(gradients, deltas)``: ``deltas[i]`` of shape
+        ``(n, layers[i + 1])`` is δ = ∂loss/∂Z of weight layer i (Z = A @ W + b, the loss
+        the mean over the samples), so ``dW = A.T @ δ`` (+ l2·W) and ``db = δ.sum(0)``.
         """
+        return_deltas = _check_bool(return_deltas, "return_deltas")
         X = self._inputs(X)
         while True:
             fitted = self._fitted
@@ -510,6 +514,9 @@ class MLP(TargetEncoding):
                 if fitted and not self._fitted:
                     continue  # reset() ran in between: decide the task under the write lock
                 T = self._targets(y, X.shape[0], fitting=not self._fitted)
+                if return_deltas:
+                    flat, deltas = self._engine.gradient_and_deltas(X, T)
+                    return self._split(flat), list(deltas)
                 return self._split(self._engine.gradient(X, T))
 
     def _split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -38,8 +38,10 @@ import inspect as _inspect
 from ._common import LEGEND_PLACES, NEGATIVE_COLOR, POSITIVE_COLOR, ZERO_COLOR  # noqa: F401
 from .animation import ANIMATION_VIEWS, VIEWS, training_animation  # noqa: F401
 from .hopfield import capacity, energy, patterns  # noqa: F401
+from .live import LIVE_VIEWS, LiveView, live  # noqa: F401
 from .model import architecture, decision_boundary  # noqa: F401
 from .training import grid_heatmap, loss_curves  # noqa: F401
+from .units import activations, gradients, unit_maps  # noqa: F401
 
 #: The plot functions: every public function imported above from the view modules.
 __all__ = sorted(

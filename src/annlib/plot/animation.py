@@ -122,6 +122,30 @@ class ImageView:
             self._show(axes[0], self.target, "target")
 
 
+class UnitsView:
+    """The loss so far, the decision boundary and every unit's map (``unit_maps``) side by side.
+
+    Needs 2-D inputs (a ``CrossedModel`` counts: its raw inputs are 2-D); a
+    regressor gets its output's map instead of a decision boundary.
+    """
+
+    inputs = 2
+    figsize = (13.0, 4.4)
+
+    def __init__(self, model: Any, X: np.ndarray, y: Any, image_shape: Any, resolution: int):
+        self.X, self.y, self.resolution = X, y, resolution
+        self.panels = 3
+
+    def draw(self, axes: list, model: Any, epoch: int, title: str) -> None:
+        from .live import draw_views
+
+        losses = list(getattr(model, "history", {}).get("loss", []))
+        curves = {"train": (np.arange(1, len(losses) + 1), losses)} if losses else {}
+        placed = dict(zip(("loss", "decision_boundary", "unit_maps"), axes))
+        draw_views(placed, model, {"X": self.X, "y": self.y, "curves": curves}, self.resolution)
+        axes[0].set_title(title, fontsize="medium")
+
+
 #: The views ``training_animation`` can draw: name -> drawer class.  A drawer is
 #: built once, ``Drawer(model, X, y, image_shape, resolution)``, before training
 #: (it checks what it needs and keeps what it must remember between frames), has
@@ -132,6 +156,7 @@ VIEWS = {
     "decision_boundary": DecisionBoundaryView,
     "architecture": ArchitectureView,
     "image": ImageView,
+    "units": UnitsView,
 }
 
 ANIMATION_VIEWS = tuple(VIEWS)
@@ -202,6 +227,9 @@ def training_animation(
         For an image "compresser" that maps pixel coordinates (x, y) to
         intensity (train it on ``datasets.image_to_xy(image)``): the network's
         image, beside the target ``y`` when ``y`` holds one value per pixel.
+    ``'units'``
+        The loss so far, the decision boundary and every unit's map
+        (``unit_maps``) side by side; 2-D inputs.
 
     Parameters
     ----------
@@ -217,7 +245,7 @@ def training_animation(
         >= 1.  Epochs to train.
     every : int
         >= 1.  Epochs between frames.
-    view : {'decision_boundary', 'architecture', 'image'}, default 'decision_boundary'
+    view : {'decision_boundary', 'architecture', 'image', 'units'}, default 'decision_boundary'
         What each frame shows (see Views).
     path : str or os.PathLike, default 'train.gif'
         Ends in ``.gif``; its folder must exist.  The GIF to write, through a

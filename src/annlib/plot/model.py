@@ -80,11 +80,20 @@ def _edges(centres: np.ndarray) -> np.ndarray:
 
 
 def _predicted_classes(
-    model: Any, xs: np.ndarray, ys: np.ndarray, y: Any
+    model: Any, xs: np.ndarray, ys: np.ndarray, y: Any, features: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted labels, and the index into them of ``model``'s class at every grid point."""
+    """The sorted labels, and the index into them of ``model``'s class at every grid point.
+
+    With ``features`` (crosses the model was trained on) the grid is crossed first.
+    """
     grid_x, grid_y = np.meshgrid(xs, ys)
-    predicted = np.asarray(model.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
+    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    if features is not None:
+        from .units import crossed_parts
+
+        model, features = crossed_parts(model, features)
+        grid = features.transform(grid)
+    predicted = np.asarray(model.predict(grid))
     if predicted.ndim == 2 and predicted.shape[1] == 1:
         predicted = predicted[:, 0]
     if predicted.shape != (grid_x.size,):
@@ -129,6 +138,7 @@ def decision_boundary(
     legend: str = "best",
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
+    features: Any = None,
 ):
     """Class regions of a 2-D classifier, the borders between them, and the samples on top.
 
@@ -162,6 +172,10 @@ def decision_boundary(
         The label of the horizontal axis (the first input).
     ylabel : str, default '$x_2$'
         The label of the vertical axis (the second input).
+    features : transformer or list of feature names, default None
+        The crosses a model was trained on (``annlib.features``): the grid is
+        crossed before ``predict``, so the picture stays in the raw plane.  A
+        ``CrossedModel`` needs none (its ``predict`` takes raw inputs).
 
     Returns
     -------
@@ -188,7 +202,7 @@ def decision_boundary(
     legend = check_legend(legend)
 
     xs, ys = _grid(X, resolution, margin)
-    classes, index = _predicted_classes(model, xs, ys, y)
+    classes, index = _predicted_classes(model, xs, ys, y, features)
 
     from matplotlib.collections import LineCollection
     from matplotlib.colors import ListedColormap

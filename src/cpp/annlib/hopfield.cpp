@@ -54,8 +54,22 @@ bool Hopfield<Scalar>::use_patterns() const {
 
 template <class Scalar>
 void Hopfield<Scalar>::refresh_thresholds() {
-    const Scalar eps = std::numeric_limits<Scalar>::epsilon();
-    cut_ = theta_ - Scalar(16) * eps * (W_.cwiseAbs().rowwise().sum() + theta_.cwiseAbs());
+    const Scalar margin = Scalar(16) * std::numeric_limits<Scalar>::epsilon();
+    std::frexp(W_.cwiseAbs().maxCoeff(), &binade_);
+    Vector scale = W_.cwiseAbs().rowwise().sum() + theta_.cwiseAbs();
+    if (!scale.allFinite()) {
+        // Huge but finite weights (W = -1e308 (1 - I)): the sums overflow and a cut of
+        // -inf would make every unit high.  Sum in units of 2^e, the binade of the
+        // largest |w|, and scale the (small) margins back; powers of two are exact.
+        const Scalar largest = std::max(W_.cwiseAbs().maxCoeff(), theta_.cwiseAbs().maxCoeff());
+        int e = 0;
+        std::frexp(largest, &e);
+        const Scalar down = std::ldexp(Scalar(1), -e);
+        scale = (W_.cwiseAbs() * down).rowwise().sum() + theta_.cwiseAbs() * down;
+        cut_ = theta_ - (margin * scale).unaryExpr([e](Scalar v) { return std::ldexp(v, e); });
+        return;
+    }
+    cut_ = theta_ - margin * scale;
 }
 
 template <class Scalar>

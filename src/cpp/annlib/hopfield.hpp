@@ -197,6 +197,9 @@ class Hopfield {
     Vector theta_;
     // Units become high when h_i >= cut_i = theta_i - tolerance_i (see the top of this file).
     Vector cut_;
+    // The binade of the largest |W_ij| (|w| < 2^binade_): fields that overflow are
+    // recomputed in units of 2^binade_ (scaled_field in hopfield_dynamics.hpp).
+    int binade_ = 0;
     // The pseudo-inverse rule's projection diagonal (normalised units), kept when
     // zero_diagonal removes it from W, so that add() can extend the projection.
     Vector projection_diagonal_;

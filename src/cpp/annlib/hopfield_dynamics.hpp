@@ -78,6 +78,18 @@ void fields_from_overlaps(const Matrix& Xt, const Overlaps& M, const States& S,
     H *= c;
 }
 
+// Unit i's field sum_j W_ij s_j summed in units of 2^binade, where no partial sum
+// can overflow, then scaled back (to +-inf only if the field itself is out of
+// range).  For fields whose plain sum overflowed: with W = -1e308 (1 - I) the terms
+// +1e308 + 1e308 - 1e308 - 1e308 give inf or NaN in any order where the field is 0.
+template <class Matrix, class Scalar>
+Scalar scaled_field(const Matrix& W, Eigen::Index i, const Scalar* s, int binade) {
+    const Scalar down = std::ldexp(Scalar(1), -binade);
+    Scalar sum = 0;
+    for (Eigen::Index j = 0; j < W.cols(); ++j) sum += (W(i, j) * down) * s[j];
+    return std::ldexp(sum, binade);
+}
+
 // Everything the update rule needs, shared read-only by all threads.
 template <class Scalar>
 struct Dynamics {
@@ -96,6 +108,7 @@ struct Dynamics {
     const Sign* signs;  // the same patterns as small integers, unit i at signs + i P
     Scalar c;
     Scalar self;
+    int binade = 0;  // Hopfield::binade_, for scaled_field
 
     // Deterministic: high iff h_i >= theta_i (up to rounding).  Glauber at T > 0:
     // P(high) = 1 / (1 + exp(-(high - low)(h_i - theta_i) / T)), which is
@@ -153,12 +166,23 @@ struct Dynamics {
         return flips;
     }
 
+    // Unit i's field h_i, recomputed from the state s when the running sums lost it:
+    // with huge weights (W = -1e308 (1 - I)) a column of W times a change of 2
+    // overflows, and inf - inf is NaN, although the field itself may be finite.
+    // Never taken for weights of a sane size (an overflowed sum is never finite).
+    Scalar field_kept(int i, Scalar* h, const Scalar* s) const {
+        if (std::isfinite(h[i])) return h[i];
+        h[i] = scaled_field(W, i, s, binade);
+        return h[i];
+    }
+
     // Keeps h = W s up to date with one column of W per flip.
     int async_pass(Scalar* s, Scalar* h, const int* order, int count, Rng& rng, double* energy_now,
                    std::vector<double>* unit_trace) const {
         Eigen::Map<Vector> fields(h, W.rows());
         return visit(
-            s, order, count, rng, energy_now, unit_trace, [h](int i) { return h[i]; },
+            s, order, count, rng, energy_now, unit_trace,
+            [&](int i) { return field_kept(i, h, s); },
             [&](int i, Scalar delta) { fields.noalias() += W.col(i) * delta; });
     }
 

@@ -38,6 +38,12 @@ void Hopfield<Scalar>::fields(const ConstStates& states, Matrix& H,
         }
         poller.poll();
     }
+    // Huge weights: a field whose sum overflowed is inf or NaN, never a wrong finite number.
+    if (!patterns && !H.allFinite())
+        for (Eigen::Index b = 0; b < count; ++b)
+            for (Eigen::Index i = 0; i < n_; ++i)
+                if (!std::isfinite(H(i, b)))
+                    H(i, b) = scaled_field(W_, i, states.col(b).data(), binade_);
 }
 
 template <class Scalar>
@@ -46,8 +52,8 @@ std::vector<double> Hopfield<Scalar>::energy(const ConstStates& states) const {
     require_symmetric("the energy");
     Matrix H;
     fields(states, H, Interrupt());
-    Dynamics<Scalar> d{W_,  theta_,  cut_,    Scalar(1), low(),
-                       0.0, nullptr, nullptr, Scalar(0), Scalar(0)};
+    Dynamics<Scalar> d{W_,      theta_,  cut_,      Scalar(1), low(),  0.0,
+                       nullptr, nullptr, Scalar(0), Scalar(0), binade_};
     std::vector<double> out(static_cast<std::size_t>(states.cols()));
     for (Eigen::Index b = 0; b < states.cols(); ++b) {
         const Vector s = states.col(b);
@@ -95,8 +101,8 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::update(const ConstStates& st
     Matrix S = states;
     Matrix H;
     fields(S, H, interrupt);
-    const Dynamics<Scalar> d{W_,          theta_,  cut_,    Scalar(1), low(),
-                             temperature, nullptr, nullptr, Scalar(0), Scalar(0)};
+    const Dynamics<Scalar> d{W_,      theta_,  cut_,      Scalar(1), low(),  temperature,
+                             nullptr, nullptr, Scalar(0), Scalar(0), binade_};
     parallel_for(
         static_cast<int>(count),
         [&](int b, const Interrupt&) {
@@ -164,7 +170,8 @@ RecallResult<Scalar> Hopfield<Scalar>::recall(const ConstStates& probes,
                              overlaps ? &stored_ : nullptr,
                              overlaps ? signs_.data() : nullptr,
                              hebbian_scale(),
-                             self_coupling()};
+                             self_coupling(),
+                             binade_};
     if (options.mode == UpdateMode::async)
         recall_async(d, options, first_stream, result, interrupt);
     else
@@ -287,7 +294,7 @@ class Hopfield<Scalar>::SyncRecall {
                 int* now = scratch.data();
                 int n_now = 0;
                 for (int i = 0; i < n_; ++i)
-                    if (d_.decide(i, h[i], rngs_[ub]) != s[i]) now[n_now++] = i;
+                    if (d_.decide(i, d_.field_kept(i, h, s), rngs_[ub]) != s[i]) now[n_now++] = i;
                 result_.iterations[ub] = step;
                 regroup_[ub] = kKeep;
                 if (n_now == 0) {

@@ -47,7 +47,12 @@ typename Hopfield<Scalar>::Matrix Hopfield<Scalar>::attractors(const Interrupt& 
             const std::uint32_t states = std::uint32_t(1) << inner;
             for (std::uint32_t g = 0;; ++g) {
                 bool fixed = true;
-                for (int i = 0; i < n_ && fixed; ++i) fixed = (h(i) >= cut(i)) == (s(i) == high);
+                for (int i = 0; i < n_ && fixed; ++i) {
+                    // Huge weights overflow the running sums (inf - inf is NaN): start afresh.
+                    if (!std::isfinite(h(i)))
+                        for (int k = 0; k < n_; ++k) h(k) = scaled_field(Wd, k, s.data(), binade_);
+                    fixed = (h(i) >= cut(i)) == (s(i) == high);
+                }
                 if (fixed) out.push_back(code);
                 if (g + 1 == states) break;
                 const int bit = __builtin_ctz(g + 1);

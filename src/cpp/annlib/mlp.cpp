@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -498,20 +499,28 @@ Eigen::Index MLP<Scalar>::count_correct(const ConstRef& X, const ConstRef& T, Ac
 // One forward and backward pass over the whole of (X, T), checked: the gradient
 // goes into `grad`, the batch's mean data loss is returned.
 template <class Scalar>
-double MLP<Scalar>::batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const {
+double MLP<Scalar>::batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad,
+                                   std::vector<Matrix>* deltas) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
     ThreadBudget threads(threads_for(X.cols()));
     Workspace ws(config_.layers, X.cols(), true);
     grad.resize(params_.size());
     forward_block(X, ws);
-    return backward_block(X, T, ws, grad);
+    const double value = backward_block(X, T, ws, grad);
+    if (deltas != nullptr) {
+        // delta[0] (the input layer's) is never computed: layers 1..L are handed out.
+        deltas->assign(std::make_move_iterator(ws.delta.begin() + 1),
+                       std::make_move_iterator(ws.delta.end()));
+    }
+    return value;
 }
 
 template <class Scalar>
-typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const ConstRef& T) const {
+typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const ConstRef& T,
+                                                   std::vector<Matrix>* deltas) const {
     Vector grad;
-    batch_gradient(X, T, grad);
+    batch_gradient(X, T, grad, deltas);
     return grad;
 }
 

@@ -146,8 +146,10 @@ class MLP {
     Matrix predict(const ConstRef& X) const;
     // Mean loss over the samples plus the L2 penalty: what training minimises.
     double loss(const ConstRef& X, const ConstRef& T) const;
-    // ∂loss/∂parameters in the layout of parameters(); the model is not changed.
-    Vector gradient(const ConstRef& X, const ConstRef& T) const;
+    // ∂loss/∂parameters in the layout of parameters(); the model is not changed.  With
+    // `deltas`, also every layer's δ = ∂loss/∂Z (layers 1..L, each units × samples).
+    Vector gradient(const ConstRef& X, const ConstRef& T,
+                    std::vector<Matrix>* deltas = nullptr) const;
     // One optimizer update on the batch (X, T) at the schedule's current rate (the
     // schedule does not advance: it counts fit's epochs); returns the loss before it.
     double step(const ConstRef& X, const ConstRef& T);
@@ -180,7 +182,8 @@ class MLP {
     void for_each_block(const ConstRef& X, Visit&& visit) const;
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
                           Vector& grad) const;
-    double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad) const;
+    double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad,
+                          std::vector<Matrix>* deltas = nullptr) const;
     // fit's parts: one epoch, the way back from divergence, the history entry.
     struct FitState;
     double train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,

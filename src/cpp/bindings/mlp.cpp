@@ -161,6 +161,23 @@ void bind_mlp_class(py::module_& m, const char* name) {
             },
             py::arg("X"), py::arg("T"), "Gradient of loss(X, T) in the layout of `parameters`.")
         .def(
+            "gradient_and_deltas",
+            [](const Model& self, const Array& X, const Array& T) {
+                const auto x = samples_as_columns<Scalar>(X, "X");
+                const auto t = samples_as_columns<Scalar>(T, "y");
+                typename Model::Vector grad;
+                std::vector<typename Model::Matrix> deltas;
+                {
+                    py::gil_scoped_release release;
+                    grad = self.gradient(x, t, &deltas);
+                }
+                py::list out;
+                for (const auto& d : deltas) out.append(columns_as_samples(d));
+                return py::make_tuple(grad, out);
+            },
+            py::arg("X"), py::arg("T"),
+            "(gradient, [delta of layer 1, ..., delta of layer L]), each delta (n, units).")
+        .def(
             "step",
             [](Model& self, const Array& X, const Array& T) {
                 const auto x = samples_as_columns<Scalar>(X, "X");
