@@ -33,12 +33,18 @@ FULL = {
     "W2": dict(layers=[64, 64, 10], epochs=50, batch=32, lr=0.1, data="digits"),
     "W3": dict(layers=[784, 256, 128, 10], epochs=5, batch=128, lr=0.05, data="teacher", n=10000),
     "grid": dict(resolution=500),
+    # L-BFGS, full batch, 200 iterations (scikit-learn's max_iter), gtol 0 so that only the
+    # budget or SciPy's default ftol (which annlib shares) ends the run.
+    "L1": dict(layers=[2, 8, 2], epochs=200, batch=None, data="gaussians", solver="lbfgs"),
+    "L2": dict(layers=[64, 64, 10], epochs=200, batch=None, data="digits", solver="lbfgs"),
 }
 QUICK = {
     "W1": dict(layers=[2, 8, 2], epochs=500, batch=None, lr=0.1, data="gaussians"),
     "W2": dict(layers=[64, 64, 10], epochs=10, batch=32, lr=0.1, data="digits"),
     "W3": dict(layers=[784, 256, 128, 10], epochs=2, batch=128, lr=0.05, data="teacher", n=3000),
     "grid": dict(resolution=200),
+    "L1": dict(layers=[2, 8, 2], epochs=200, batch=None, data="gaussians", solver="lbfgs"),
+    "L2": dict(layers=[64, 64, 10], epochs=50, batch=None, data="digits", solver="lbfgs"),
 }
 
 # (workload, dtype) -> systems compared; annlib first, it is the reference of the ratios.
@@ -51,6 +57,8 @@ PLAN = [
     ("W3", "float32", ["annlib", "sklearn", "torch"]),
     ("grid", "float64", ["annlib", "sklearn"]),
     ("grid", "float32", ["annlib", "torch"]),
+    ("L1", "float64", ["annlib", "sklearn"]),
+    ("L2", "float64", ["annlib", "sklearn"]),
 ]
 
 # Hopfield recall and grid search have their own scripts (their peers are a numpy
@@ -149,21 +157,30 @@ def run_annlib(name: str, spec: dict, dtype: str, state: dict) -> dict:
             state[("W1model", dtype)] = model
         return timed_grid_prediction(model, spec, dtype)
     X, y, X_test, y_test = workload_data(state, spec, dtype)
+    lbfgs = spec.get("solver") == "lbfgs"
     model = annlib.MLP(
         spec["layers"],
         activation="tanh",
         output_activation="softmax",
         loss="cross_entropy",
-        optimizer="sgd",
-        learning_rate=spec["lr"],
+        optimizer="lbfgs" if lbfgs else "sgd",
+        learning_rate=spec.get("lr", 0.01),
         batch_size=spec["batch"],
+        gtol=0.0,
         seed=0,
         dtype=dtype,
     )
     start = time.perf_counter()
     model.fit(X, y, epochs=spec["epochs"])
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "accuracy": model.accuracy(X_test, y_test)}
+    reply = {"seconds": seconds, "accuracy": model.accuracy(X_test, y_test)}
+    if lbfgs:
+        reply["loss"] = model.loss(X, y)
+        reply["notes"] = (
+            f"final loss {reply['loss']:.4g}, {len(model.history['loss'])} iterations, "
+            f"{model.n_function_evaluations_} evaluations, stopped by {model.stop_reason_}"
+        )
+    return reply
 
 
 def run_sklearn(name: str, spec: dict, dtype: str, state: dict) -> dict:
@@ -199,17 +216,36 @@ def run_sklearn(name: str, spec: dict, dtype: str, state: dict) -> dict:
             state[("W1model", dtype)] = model
         return timed_grid_prediction(model, spec, dtype)
     X, y, X_test, y_test = workload_data(state, spec, dtype)
-    model = classifier(spec, len(X))
+    lbfgs = spec.get("solver") == "lbfgs"
+    if lbfgs:
+        model = MLPClassifier(
+            hidden_layer_sizes=tuple(spec["layers"][1:-1]),
+            activation="tanh",
+            solver="lbfgs",
+            max_iter=spec["epochs"],
+            tol=0.0,
+            alpha=0.0,
+            random_state=0,
+        )
+    else:
+        model = classifier(spec, len(X))
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
     seconds = time.perf_counter() - start
-    return {
+    reply = {
         "seconds": seconds,
         "accuracy": float(model.score(X_test, y_test)),
         "trained_dtype": str(model.coefs_[0].dtype),
     }
+    if lbfgs:
+        reply["loss"] = float(model.loss_)
+        reply["notes"] = (
+            f"final loss {model.loss_:.4g}, {model.n_iter_} iterations, trained in "
+            f"{reply.pop('trained_dtype')}"
+        )
+    return reply
 
 
 def run_torch(name: str, spec: dict, dtype: str, state: dict) -> dict:

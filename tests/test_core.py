@@ -118,6 +118,8 @@ TABLES = [
     "LOSSES",
     "OPTIMIZERS",
     "SCHEDULES",
+    "FULL_BATCH_OPTIMIZERS",
+    "LBFGS_STOPS",
     "INITS",
     "ACCURACY_RULES",
     "RULES",

@@ -49,12 +49,14 @@ def architectures(draw, max_width=64):
 
 @st.composite
 def hyper_parameters(draw):
+    optimizer = draw(st.sampled_from(_core.OPTIMIZERS))
+    full_batch = optimizer in _core.FULL_BATCH_OPTIMIZERS
     return dict(
-        optimizer=draw(st.sampled_from(_core.OPTIMIZERS)),
+        optimizer=optimizer,
         nesterov=draw(st.booleans()),
         centered=draw(st.booleans()),
         learning_rate=draw(st.sampled_from([1e-4, 1e-3, 0.01, 0.1, 0.5])),
-        batch_size=draw(st.sampled_from([None, 1, 3, 16, 1000])),
+        batch_size=None if full_batch else draw(st.sampled_from([None, 1, 3, 16, 1000])),
         shuffle=draw(st.booleans()),
         l2=draw(st.sampled_from([0.0, 1e-3, 0.1])),
         init=draw(st.sampled_from(_core.INITS)),

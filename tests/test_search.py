@@ -294,7 +294,12 @@ def test_verbose_shows_a_progress_bar(capsys, spirals3):
             r"param_grid\['learning_rate'\]\[1\]: expected a finite number > 0",
         ),
         ({"activation": ["tanh", "swish"]}, ValueError, r"param_grid\['activation'\]\[1\]"),
-        ({"optimizer": ["lbfgs"]}, ValueError, r"param_grid\['optimizer'\]\[0\]"),
+        ({"optimizer": ["lion"]}, ValueError, r"param_grid\['optimizer'\]\[0\]"),
+        (
+            {"optimizer": ["sgd", "rprop"], "batch_size": [None, 8]},
+            ValueError,
+            r"batch_size: optimizer 'rprop' works on the full batch only",
+        ),
         ({"batch_size": [None, 0]}, ValueError, r"param_grid\['batch_size'\]\[1\]"),
         ({"batch_size": [2.5]}, TypeError, r"param_grid\['batch_size'\]\[0\]"),
         ({"hidden": [(4,), (4, 0)]}, ValueError, r"param_grid\['hidden'\]\[1\]\[1\]"),

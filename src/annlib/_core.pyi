@@ -17,6 +17,8 @@ HIDDEN_ACTIVATIONS: tuple[str, ...]
 LOSSES: tuple[str, ...]
 OPTIMIZERS: tuple[str, ...]
 SCHEDULES: tuple[str, ...]
+FULL_BATCH_OPTIMIZERS: tuple[str, ...]  # no minibatches: batch_size must be None
+LBFGS_STOPS: tuple[str, ...]  # why lbfgs stopped ('none': it did not)
 INITS: tuple[str, ...]
 ACCURACY_RULES: tuple[str, ...]
 RULES: tuple[str, ...]
@@ -27,6 +29,15 @@ SCORINGS: tuple[str, ...]
 
 def get_num_threads() -> int: ...
 def set_num_threads(n: int) -> None: ...
+def minimize_lbfgs(
+    fun: Callable[[np.ndarray], tuple[float, npt.ArrayLike]],
+    x0: npt.ArrayLike,
+    history_size: int = 10,
+    max_iter: int = 1000,
+    max_fun: int = 15000,
+    gtol: float = 1e-5,
+    ftol: float = 2.2e-9,
+) -> dict[str, Any]: ...
 
 class MLPConfig:
     layers: list[int]
@@ -56,6 +67,15 @@ class MLPConfig:
     plateau_patience: int
     plateau_tol: float
     warmup_epochs: int
+    delta0: float
+    delta_min: float
+    delta_max: float
+    eta_plus: float
+    eta_minus: float
+    history_size: int
+    max_fun: int
+    gtol: float
+    ftol: float
     l2: float
     batch_size: int
     shuffle: bool

@@ -74,6 +74,15 @@ DEFAULTS: dict[str, Any] = {
     "plateau_patience": 2,
     "plateau_tol": 1e-4,
     "warmup_epochs": 0,
+    "delta0": 0.1,
+    "delta_min": 1e-6,
+    "delta_max": 50.0,
+    "eta_plus": 1.2,
+    "eta_minus": 0.5,
+    "history_size": 10,
+    "max_fun": 15000,
+    "gtol": 1e-5,
+    "ftol": 2.2e-9,
     "l2": 0.0,
     "batch_size": None,
     "shuffle": True,
@@ -114,9 +123,24 @@ class MLP(TargetEncoding):
         constant μ = ``beta1``).  Each formula is beside its code in
         src/cpp/annlib/optimizer.hpp.  The course-lab
         rule Δw ← αΔw − (1−α)∂E/∂w, w ← w + ηΔw is ``momentum`` with
-        ``momentum=α`` and ``learning_rate=η(1−α)``.
+        ``momentum=α`` and ``learning_rate=η(1−α)``.  ``rprop`` (iRprop−,
+        Igel & Hüsken 2000) and ``lbfgs`` (limited-memory BFGS with a strong
+        Wolfe line search, like scikit-learn's ``solver='lbfgs'``) need no
+        learning rate and work on the full batch only (``batch_size=None``).
     learning_rate, momentum, nesterov, beta1, beta2, eps, rho, centered, weight_decay : float / bool
         Optimizer settings.
+    delta0, delta_min, delta_max, eta_plus, eta_minus : float
+        ``rprop``: every weight's step Δ starts at ``delta0``, grows by
+        ``eta_plus`` while its gradient keeps its sign and shrinks by
+        ``eta_minus`` when the sign flips, within [``delta_min``, ``delta_max``].
+    history_size, max_fun, gtol, ftol : int / float
+        ``lbfgs``: the number m of (s, y) pairs kept; the most loss evaluations
+        per ``fit`` (the line search makes more than one per iteration); stop
+        when every gradient component is at most ``gtol`` in size, or when the
+        loss falls by at most ``ftol`` relative to max(|loss|, 1) in an
+        iteration.  ``fit``'s ``epochs`` is the most iterations (scikit-learn's
+        ``max_iter``); each iteration is one entry of ``history``, which also
+        holds the running count of evaluations, ``history['function_evaluations']``.
     schedule : str
         The learning rate η_e of each epoch e of ``fit`` (counted over the
         model's life since ``reset``, so a second ``fit`` or a loaded model
@@ -269,6 +293,12 @@ class MLP(TargetEncoding):
     def n_parameters(self) -> int:
         """Number of weights and biases."""
         return int(self._engine.n_parameters)
+
+    @property
+    def n_function_evaluations_(self) -> int | None:
+        """``lbfgs``: the loss evaluations of the last ``fit``; ``None`` for the other optimizers."""
+        evaluations = self.history.get("function_evaluations")
+        return int(evaluations[-1]) if evaluations else None
 
     @property
     def is_classifier(self) -> bool:
@@ -778,7 +808,7 @@ def engine_config(layers: Sequence[int], params: dict[str, Any]) -> Any:
         "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
         **{key: check_real for key, value in DEFAULTS.items() if type(value) is float},
         **{key: _check_bool for key, value in DEFAULTS.items() if type(value) is bool},
-        # The engine checks the ranges; Python the type and C++ int's bounds.
+        # The engine checks the ranges; the type and C++ int's limits are Python's.
         **{
             key: lambda v, n: check_int(v, n, -ENGINE_INT_MAX - 1, ENGINE_INT_MAX)
             for key, value in DEFAULTS.items()
@@ -837,8 +867,18 @@ _META_FIELDS = (
     "schedule_state",
 )
 _FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
-_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate")
-_STOP_REASONS = ("epochs", "early_stopping", "callback")
+_HISTORY_KEYS = (
+    "loss",
+    "accuracy",
+    "val_loss",
+    "val_accuracy",
+    "function_evaluations",
+    "learning_rate",
+)
+# fit's own reasons, then lbfgs's (its table's "none" means it did not stop).
+_STOP_REASONS = ("epochs", "early_stopping", "callback") + tuple(
+    reason for reason in _core.LBFGS_STOPS if reason != "none"
+)
 
 
 def _read_state(file: Any) -> dict[str, Any]:
@@ -869,9 +909,14 @@ def _read_state(file: Any) -> dict[str, Any]:
         raise ValueError("optimizer_first: an optimizer state with one of its two moments missing")
     first = second = None
     if "optimizer_first" in file:
-        # The engine keeps both moments (velocity, Adam's two) for every optimizer.
+        # The engine keeps two vectors (velocity, Adam's moments) for every optimizer;
+        # lbfgs keeps history_size of each (its s and y pairs).
+        size = n_parameters
+        if params.get("optimizer", DEFAULTS["optimizer"]) == "lbfgs":
+            history_size = params.get("history_size", DEFAULTS["history_size"])
+            size *= check_int(history_size, "config.params.history_size", 1, ENGINE_INT_MAX)
         first, second = (
-            as_float_array(file.read(name, "f", (n_parameters,)), name, dtype, ndim=1)
+            as_float_array(file.read(name, "f", (size,)), name, dtype, ndim=1)
             for name in ("optimizer_first", "optimizer_second")
         )
 

@@ -121,12 +121,14 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, rho, centered, weight_decay, schedule, power_t, decay, decay_every,
+    beta1, beta2, eps, rho, centered, delta0, delta_min, delta_max, eta_plus, eta_minus,
+    history_size, max_fun, gtol, ftol, weight_decay, schedule, power_t, decay, decay_every,
     cosine_epochs, cosine_restarts, min_learning_rate, plateau_factor, plateau_patience,
     plateau_tol, warmup_epochs, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
-        output separates two classes.  ``batch_size=None`` is full batch.
+        output separates two classes.  ``batch_size=None`` is full batch (which
+        ``rprop`` and ``lbfgs`` need).
     epochs : int
         Passes over the data in ``fit`` (``partial_fit`` makes one).
     early_stopping, validation_fraction, patience, tol
@@ -167,6 +169,15 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        delta0=0.1,
+        delta_min=1e-6,
+        delta_max=50.0,
+        eta_plus=1.2,
+        eta_minus=0.5,
+        history_size=10,
+        max_fun=15000,
+        gtol=1e-5,
+        ftol=2.2e-9,
         weight_decay=0.01,
         schedule="constant",
         power_t=0.5,
@@ -208,6 +219,15 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.delta0 = delta0
+        self.delta_min = delta_min
+        self.delta_max = delta_max
+        self.eta_plus = eta_plus
+        self.eta_minus = eta_minus
+        self.history_size = history_size
+        self.max_fun = max_fun
+        self.gtol = gtol
+        self.ftol = ftol
         self.weight_decay = weight_decay
         self.schedule = schedule
         self.power_t = power_t
@@ -344,6 +364,15 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        delta0=0.1,
+        delta_min=1e-6,
+        delta_max=50.0,
+        eta_plus=1.2,
+        eta_minus=0.5,
+        history_size=10,
+        max_fun=15000,
+        gtol=1e-5,
+        ftol=2.2e-9,
         weight_decay=0.01,
         schedule="constant",
         power_t=0.5,
@@ -385,6 +414,15 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.delta0 = delta0
+        self.delta_min = delta_min
+        self.delta_max = delta_max
+        self.eta_plus = eta_plus
+        self.eta_minus = eta_minus
+        self.history_size = history_size
+        self.max_fun = max_fun
+        self.gtol = gtol
+        self.ftol = ftol
         self.weight_decay = weight_decay
         self.schedule = schedule
         self.power_t = power_t

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -108,6 +109,27 @@ void weight_gradient(const Delta& delta, const Input& input, WeightGrad& dW, Bia
     }
 }
 
+// The ranges of the rprop and lbfgs settings.
+void validate_full_batch_settings(const OptimizerSettings& o) {
+    require(std::isfinite(o.delta0) && o.delta0 > 0,
+            "delta0: expected a finite number > 0, got " + str(o.delta0));
+    require(std::isfinite(o.delta_min) && o.delta_min >= 0 && o.delta_min <= o.delta0,
+            "delta_min: expected a number in [0, delta0], got " + str(o.delta_min));
+    require(std::isfinite(o.delta_max) && o.delta_max >= o.delta0,
+            "delta_max: expected a finite number >= delta0, got " + str(o.delta_max));
+    require(std::isfinite(o.eta_plus) && o.eta_plus > 1,
+            "eta_plus: expected a finite number > 1, got " + str(o.eta_plus));
+    require(std::isfinite(o.eta_minus) && o.eta_minus > 0 && o.eta_minus < 1,
+            "eta_minus: expected a number in (0, 1), got " + str(o.eta_minus));
+    require(o.history_size >= 1,
+            "history_size: expected an integer >= 1, got " + std::to_string(o.history_size));
+    require(o.max_fun >= 1, "max_fun: expected an integer >= 1, got " + std::to_string(o.max_fun));
+    require(std::isfinite(o.gtol) && o.gtol >= 0,
+            "gtol: expected a finite number >= 0, got " + str(o.gtol));
+    require(std::isfinite(o.ftol) && o.ftol >= 0,
+            "ftol: expected a finite number >= 0, got " + str(o.ftol));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -179,6 +201,10 @@ void MLPConfig::validate() const {
             str(optimizer.weight_decay) + " * " + str(optimizer.learning_rate));
     require(std::isfinite(optimizer.eps) && optimizer.eps > 0,
             "eps: expected a finite number > 0, got " + str(optimizer.eps));
+    validate_full_batch_settings(optimizer);
+    require(!full_batch_only(optimizer.kind) || batch_size == 0,
+            "batch_size: optimizer '" + std::string(name_of(optimizer.kind)) +
+                "' works on the full batch only; expected None, got " + std::to_string(batch_size));
     require(std::isfinite(l2) && l2 >= 0, "l2: expected a finite number >= 0, got " + str(l2));
     schedule.validate();
     require(batch_size >= 0,
@@ -236,10 +262,11 @@ void MLP<Scalar>::set_config(MLPConfig config) {
     config.validate();
     require(config.layers == config_.layers,
             "layers: the layer sizes of a model cannot change; create a new model");
-    const bool new_optimizer = config.optimizer.kind != config_.optimizer.kind;
+    const bool new_optimizer =
+        !OptimizerState<Scalar>::same_state(config.optimizer, config_.optimizer);
     const bool new_schedule = config.schedule.kind != config_.schedule.kind;
     config_ = std::move(config);
-    if (new_optimizer) optimizer_state_.reset(params_.size());
+    if (new_optimizer) optimizer_state_.reset(config_.optimizer, params_.size());
     if (new_schedule) schedule_state_ = ScheduleState();
 }
 
@@ -256,7 +283,7 @@ void MLP<Scalar>::reset() {
                                                           config_.init_mean, config_.init_std));
         bias_mut(i, params_).setZero();
     }
-    optimizer_state_.reset(params_.size());
+    optimizer_state_.reset(config_.optimizer, params_.size());
     schedule_state_ = ScheduleState();
     history_ = History();
 }
@@ -524,10 +551,78 @@ typename MLP<Scalar>::Vector MLP<Scalar>::gradient(const ConstRef& X, const Cons
     return grad;
 }
 
+// The function of the flat parameter vector that full-batch optimizers minimise.
+template <class Scalar>
+double MLP<Scalar>::loss_and_gradient(const Eigen::Ref<const Vector>& p, const ConstRef& X,
+                                      const ConstRef& T, Vector& grad) {
+    set_parameters(p);
+    return batch_gradient(X, T, grad) + l2_penalty();
+}
+
+// One L-BFGS iteration on all of (X, T) from the current parameters, where the
+// loss is `value` and its gradient `grad`; leaves the new point's in both.
+template <class Scalar>
+LbfgsStep MLP<Scalar>::lbfgs_iteration(const ConstRef& X, const ConstRef& T, Workspace& ws,
+                                       double& value, Vector& grad, long long evaluations_left,
+                                       InterruptPoller& poller, bool* forward_is_current) {
+    auto f = [&](const Vector& p, Vector& g) {
+        poller.poll();
+        params_ = p;
+        g.resize(params_.size());
+        forward_block(X, ws);
+        return backward_block(X, T, ws, g) + l2_penalty();
+    };
+    Vector x = params_;
+    const LbfgsStep step =
+        Lbfgs<Scalar>::iterate(f, x, value, grad, optimizer_state_.lbfgs_memory(params_.size()),
+                               config_.optimizer.lbfgs(), evaluations_left);
+    // The accepted point need not be the last one evaluated (whose forward pass ws holds).
+    if (forward_is_current) *forward_is_current = params_ == x;
+    params_ = x;
+    return step;
+}
+
+// One L-BFGS iteration as fit's epoch: the loss after it (the first one evaluates
+// the starting point too), with the evaluations and the reason to stop in `run`.
+template <class Scalar>
+double MLP<Scalar>::lbfgs_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                                Workspace& ws, LbfgsRun& run, InterruptPoller& poller,
+                                Eigen::Index& correct) {
+    if (run.evaluations == 0) {
+        run.grad.resize(params_.size());
+        forward_block(X, ws);
+        run.value = backward_block(X, T, ws, run.grad) + l2_penalty();
+        run.start_value = run.value;
+        run.evaluations = 1;
+    }
+    bool forward_is_current = false;
+    const LbfgsStep step =
+        lbfgs_iteration(X, T, ws, run.value, run.grad, config_.optimizer.max_fun - run.evaluations,
+                        poller, &forward_is_current);
+    run.evaluations += step.evaluations;
+    run.stop = step.stop;
+    history_.function_evaluations.push_back(run.evaluations);
+    if (options.accuracy != AccuracyRule::none) {
+        if (!forward_is_current) forward_block(X, ws);
+        correct = correct_in_block<Matrix>(ws.A[n_weight_layers()].leftCols(X.cols()), T,
+                                           options.accuracy, options.threshold);
+    }
+    return run.value;
+}
+
 template <class Scalar>
 double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     Vector grad;
-    const double value = batch_gradient(X, T, grad) + l2_penalty();
+    double value = batch_gradient(X, T, grad) + l2_penalty();
+    if (config_.optimizer.kind == Optimizer::lbfgs) {
+        const double before = value;
+        ThreadBudget threads(threads_for(X.cols()));
+        Workspace ws(config_.layers, X.cols(), true);
+        const Interrupt no_interrupt;
+        InterruptPoller poller(no_interrupt);
+        lbfgs_iteration(X, T, ws, value, grad, config_.optimizer.max_fun, poller);
+        return before;
+    }
     Vector before = params_;
     OptimizerSettings settings = config_.optimizer;
     settings.learning_rate = schedule_state_.rate(config_.schedule, settings.learning_rate);
@@ -664,6 +759,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
     EarlyStopping<Vector> early_stopping(options, params_);
     InterruptPoller poller(options.interrupt);
     history_.stopped_by = "epochs";
+    std::optional<LbfgsRun> lbfgs_run;
+    if (config_.optimizer.kind == Optimizer::lbfgs) lbfgs_run.emplace();
 
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         poller.poll();
@@ -671,8 +768,11 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
         const double rate = schedule_state_.rate(config_.schedule, config_.optimizer.learning_rate);
         state.optimizer.learning_rate = rate;
         Eigen::Index correct = 0;
-        const double epoch_loss = train_epoch(X, T, options, state, poller, correct);
-        if (epoch == 1 && batch == n) state.start_loss = epoch_loss;  // measured before the update
+        const double epoch_loss =
+            lbfgs_run ? lbfgs_epoch(X, T, options, state.ws, *lbfgs_run, poller, correct)
+                      : train_epoch(X, T, options, state, poller, correct);
+        if (epoch == 1 && batch == n)  // measured before the update
+            state.start_loss = lbfgs_run ? lbfgs_run->start_value : epoch_loss;
         if (diverged(X, T, epoch_loss, state))
             recover_from_divergence(X, T, epoch, epoch_loss, state);
 
@@ -682,6 +782,10 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
         const double monitored = validate ? record.val_loss : record.loss;
         schedule_state_.end_epoch(config_.schedule, static_cast<long long>(n), monitored);
         bool stop = early_stopping.stop_after(epoch, monitored, params_, history_);
+        if (lbfgs_run && lbfgs_run->stop != LbfgsStop::none && !stop) {
+            history_.stopped_by = std::string(name_of(lbfgs_run->stop));
+            stop = true;
+        }
         if (options.callback &&
             (epoch % options.callback_every == 0 || epoch == options.epochs || stop)) {
             if (!options.callback(record) && !stop) {
@@ -780,7 +884,7 @@ void MLP<Scalar>::recover_from_divergence(const ConstRef& X, const ConstRef& T, 
             break;
         }
     }
-    optimizer_state_.reset(params_.size());
+    optimizer_state_.reset(config_.optimizer, params_.size());
     const bool grew = std::isfinite(epoch_loss) && epoch_loss > limit;
     const std::string acceptable =
         std::isfinite(limit) ? "a finite loss below " + str(limit) : std::string("a finite loss");

@@ -71,9 +71,10 @@ struct EpochRecord {
 
 struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
-    std::vector<double> learning_rate;  // the rate each epoch used (schedule.hpp)
-    int best_epoch = 0;                 // epoch whose weights were kept by early stopping (0: none)
-    std::string stopped_by;             // "epochs", "early_stopping" or "callback"
+    std::vector<double> learning_rate;            // the rate each epoch used (schedule.hpp)
+    std::vector<long long> function_evaluations;  // lbfgs: loss evaluations up to each iteration
+    int best_epoch = 0;      // epoch whose weights were kept by early stopping (0: none)
+    std::string stopped_by;  // "epochs", "early_stopping", "callback" or lbfgs's LbfgsStop
 };
 
 // fit's rule for divergence, checked after every epoch: the epoch's loss is not
@@ -150,8 +151,13 @@ class MLP {
     // `deltas`, also every layer's δ = ∂loss/∂Z (layers 1..L, each units × samples).
     Vector gradient(const ConstRef& X, const ConstRef& T,
                     std::vector<Matrix>* deltas = nullptr) const;
-    // One optimizer update on the batch (X, T) at the schedule's current rate (the
-    // schedule does not advance: it counts fit's epochs); returns the loss before it.
+    // The training loss at parameters p, which become the model's, and its gradient:
+    // the function of the flat parameter vector that rprop and lbfgs minimise.
+    double loss_and_gradient(const Eigen::Ref<const Vector>& p, const ConstRef& X,
+                             const ConstRef& T, Vector& grad);
+    // One optimizer update on the batch (X, T) (lbfgs: one iteration with its line
+    // search) at the schedule's current rate (the schedule does not advance: it counts
+    // fit's epochs); returns the loss before the update.
     double step(const ConstRef& X, const ConstRef& T);
     // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when an
     // epoch diverges (kDivergenceGrowth), with the latest weights whose loss on (X, T) is
@@ -184,6 +190,19 @@ class MLP {
                           Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad,
                           std::vector<Matrix>* deltas = nullptr) const;
+    LbfgsStep lbfgs_iteration(const ConstRef& X, const ConstRef& T, Workspace& ws, double& value,
+                              Vector& grad, long long evaluations_left, InterruptPoller& poller,
+                              bool* forward_is_current = nullptr);
+    // What fit keeps between lbfgs iterations: the loss and gradient at the weights.
+    struct LbfgsRun {
+        double value = 0.0, start_value = 0.0;  // at the weights now and at the start
+        Vector grad;
+        long long evaluations = 0;
+        LbfgsStop stop = LbfgsStop::none;
+    };
+    double lbfgs_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
+                       Workspace& ws, LbfgsRun& run, InterruptPoller& poller,
+                       Eigen::Index& correct);
     // fit's parts: one epoch, the way back from divergence, the history entry.
     struct FitState;
     double train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,

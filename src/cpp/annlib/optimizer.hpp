@@ -2,7 +2,9 @@
 // learning rate η.  Each one's update formula is written beside its code in
 // OptimizerState::update.  Adding an optimizer = one enum value, its row in
 // kNames<Optimizer>, its settings (fields and rows in kOptimizerSettings, ranges
-// in MLPConfig::validate), its case in update, and one test row.
+// in MLPConfig::validate), its case in update, and one test row.  lbfgs is the
+// exception: it needs the loss as a function of p, not one gradient, so the MLP
+// runs it through lbfgs.hpp with this class holding its memory.
 //
 // The course-lab momentum Δw ← α Δw − (1−α) ∂E/∂w, w ← w + η Δw is the heavy
 // ball below with μ = α and learning rate η(1−α): v = η Δw.
@@ -15,11 +17,12 @@
 #include <tuple>
 #include <utility>
 
+#include "annlib/lbfgs.hpp"
 #include "annlib/names.hpp"
 
 namespace annlib {
 
-enum class Optimizer { sgd, momentum, adam, rmsprop, adagrad, adamw, nadam };
+enum class Optimizer { sgd, momentum, adam, rmsprop, rprop, lbfgs, adagrad, adamw, nadam };
 
 template <>
 inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
@@ -27,10 +30,17 @@ inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
     {"momentum", Optimizer::momentum},
     {"adam", Optimizer::adam},
     {"rmsprop", Optimizer::rmsprop},
+    {"rprop", Optimizer::rprop},
+    {"lbfgs", Optimizer::lbfgs},
     {"adagrad", Optimizer::adagrad},
     {"adamw", Optimizer::adamw},
     {"nadam", Optimizer::nadam},
 });
+
+// The optimizers that need the gradient of the whole training set (no minibatches).
+constexpr bool full_batch_only(Optimizer kind) {
+    return kind == Optimizer::rprop || kind == Optimizer::lbfgs;
+}
 
 struct OptimizerSettings {
     Optimizer kind = Optimizer::sgd;
@@ -43,6 +53,26 @@ struct OptimizerSettings {
     double rho = 0.9;
     bool centered = false;
     double weight_decay = 0.01;  // adamw's λ
+    // rprop: the step sizes Δ start at delta0 and stay in [delta_min, delta_max].
+    double delta0 = 0.1;
+    double delta_min = 1e-6;
+    double delta_max = 50.0;
+    double eta_plus = 1.2;
+    double eta_minus = 0.5;
+    // lbfgs (see LbfgsSettings)
+    int history_size = 10;
+    int max_fun = 15000;
+    double gtol = 1e-5;
+    double ftol = 2.2e-9;
+
+    LbfgsSettings lbfgs() const {
+        LbfgsSettings out;
+        out.history_size = history_size;
+        out.max_fun = max_fun;
+        out.gtol = gtol;
+        out.ftol = ftol;
+        return out;
+    }
 };
 
 // Every setting under the name hosts give it (the Python bindings make one property of each).
@@ -56,6 +86,15 @@ inline constexpr std::tuple kOptimizerSettings{
     std::pair{"rho", &OptimizerSettings::rho},
     std::pair{"centered", &OptimizerSettings::centered},
     std::pair{"weight_decay", &OptimizerSettings::weight_decay},
+    std::pair{"delta0", &OptimizerSettings::delta0},
+    std::pair{"delta_min", &OptimizerSettings::delta_min},
+    std::pair{"delta_max", &OptimizerSettings::delta_max},
+    std::pair{"eta_plus", &OptimizerSettings::eta_plus},
+    std::pair{"eta_minus", &OptimizerSettings::eta_minus},
+    std::pair{"history_size", &OptimizerSettings::history_size},
+    std::pair{"max_fun", &OptimizerSettings::max_fun},
+    std::pair{"gtol", &OptimizerSettings::gtol},
+    std::pair{"ftol", &OptimizerSettings::ftol},
 };
 
 // The optimizer's state (velocity or Adam moments) for one parameter vector.
@@ -64,10 +103,24 @@ class OptimizerState {
   public:
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
-    void reset(Eigen::Index size) {
-        first_.setZero(size);
-        second_.setZero(size);
+    // lbfgs keeps m = history_size pairs of vectors, the others one or two vectors.
+    void reset(const OptimizerSettings& s, Eigen::Index size) {
+        const Eigen::Index rows = s.kind == Optimizer::lbfgs ? s.history_size : 1;
+        first_.setZero(size * rows);
+        second_.setZero(size * rows);
         steps_ = 0;
+    }
+    // Whether moving from settings a to b keeps the state meaningful.
+    static bool same_state(const OptimizerSettings& a, const OptimizerSettings& b) {
+        return a.kind == b.kind && (a.kind != Optimizer::lbfgs || a.history_size == b.history_size);
+    }
+
+    // lbfgs: the (s, y) pairs for a parameter vector of `size` values (steps counts them).
+    LbfgsMemory<Scalar> lbfgs_memory(Eigen::Index size) {
+        using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+        const Eigen::Index m = size == 0 ? 0 : first_.size() / size;
+        return {Eigen::Map<Matrix>(first_.data(), size, m),
+                Eigen::Map<Matrix>(second_.data(), size, m), steps_};
     }
 
     void update(const OptimizerSettings& s, Eigen::Ref<Vector> p,
@@ -159,6 +212,34 @@ class OptimizerState {
                              ((unbias * second_.array()).sqrt() + static_cast<Scalar>(s.eps));
                 break;
             }
+            case Optimizer::rprop: {
+                // iRprop− (Igel & Hüsken 2000), per weight i, with g⁽ᵗ⁻¹⁾ the stored gradient:
+                //   g⁽ᵗ⁻¹⁾ g⁽ᵗ⁾ > 0:  Δ⁽ᵗ⁾ = min(η⁺ Δ⁽ᵗ⁻¹⁾, Δmax)
+                //   g⁽ᵗ⁻¹⁾ g⁽ᵗ⁾ < 0:  Δ⁽ᵗ⁾ = max(η⁻ Δ⁽ᵗ⁻¹⁾, Δmin),  g⁽ᵗ⁾ := 0
+                //   otherwise:         Δ⁽ᵗ⁾ = Δ⁽ᵗ⁻¹⁾
+                //   w⁽ᵗ⁺¹⁾ = w⁽ᵗ⁾ − sign(g⁽ᵗ⁾) Δ⁽ᵗ⁾,   with Δ⁽⁰⁾ = Δ0 and g⁽⁰⁾ = 0.
+                // first_ holds g⁽ᵗ⁻¹⁾, second_ holds Δ.
+                if (steps_ == 0) second_.setConstant(static_cast<Scalar>(s.delta0));
+                ++steps_;
+                const auto eta_plus = static_cast<Scalar>(s.eta_plus);
+                const auto eta_minus = static_cast<Scalar>(s.eta_minus);
+                const auto delta_min = static_cast<Scalar>(s.delta_min);
+                const auto delta_max = static_cast<Scalar>(s.delta_max);
+                const Eigen::Array<Scalar, Eigen::Dynamic, 1> agreement =
+                    first_.array() * g.array();
+                second_ = (agreement > 0)
+                              .select((eta_plus * second_.array()).min(delta_max),
+                                      (agreement < 0)
+                                          .select((eta_minus * second_.array()).max(delta_min),
+                                                  second_.array()))
+                              .matrix();
+                first_ = (agreement < 0).select(Scalar(0), g.array()).matrix();
+                p.array() -= first_.array().sign() * second_.array();
+                break;
+            }
+            case Optimizer::lbfgs:
+                // A line search needs the loss as a function: MLP::fit runs lbfgs.hpp.
+                throw std::logic_error("OptimizerState::update: lbfgs has no one-gradient update");
         }
     }
 
@@ -176,9 +257,13 @@ class OptimizerState {
     }
 
   private:
-    Vector first_;   // velocity (momentum) or first moment (adam, adamw, nadam, centered rmsprop)
-    Vector second_;  // second moment (adam, adamw, nadam, rmsprop) or adagrad's sum of g²
-    long long steps_ = 0;
+    // velocity (momentum), first moment (adam, adamw, nadam, centered rmsprop), previous
+    // gradient (rprop), or lbfgs's m vectors s side by side
+    Vector first_;
+    // second moment (adam, adamw, nadam, rmsprop), adagrad's Σ g², step sizes Δ (rprop),
+    // lbfgs's y
+    Vector second_;
+    long long steps_ = 0;  // updates done (lbfgs: pairs stored)
 };
 
 }  // namespace annlib

@@ -32,5 +32,6 @@ void bind_names(py::module_& m);
 void bind_mlp(py::module_& m);
 void bind_hopfield(py::module_& m);
 void bind_search(py::module_& m);
+void bind_lbfgs(py::module_& m);
 
 }  // namespace annlib_bindings

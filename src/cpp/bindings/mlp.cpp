@@ -55,6 +55,7 @@ py::dict history_dict(const annlib::History& h) {
     if (!h.val_loss.empty()) d["val_loss"] = h.val_loss;
     if (!h.val_accuracy.empty()) d["val_accuracy"] = h.val_accuracy;
     d["learning_rate"] = h.learning_rate;
+    if (!h.function_evaluations.empty()) d["function_evaluations"] = h.function_evaluations;
     d["best_epoch"] = h.best_epoch;
     d["stopped_by"] = h.stopped_by;
     return d;

@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
     annlib_bindings::bind_mlp(m);
     annlib_bindings::bind_hopfield(m);
     annlib_bindings::bind_search(m);
+    annlib_bindings::bind_lbfgs(m);
 }

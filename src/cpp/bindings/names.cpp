@@ -22,6 +22,11 @@ void bind_names(py::module_& m) {
     m.attr("LOSSES") = names_tuple<annlib::Loss>();
     m.attr("OPTIMIZERS") = names_tuple<annlib::Optimizer>();
     m.attr("SCHEDULES") = names_tuple<annlib::Schedule>();
+    std::vector<std::string> full_batch;
+    for (const auto& [name, kind] : annlib::kNames<annlib::Optimizer>)
+        if (annlib::full_batch_only(kind)) full_batch.emplace_back(name);
+    m.attr("FULL_BATCH_OPTIMIZERS") = py::tuple(py::cast(full_batch));
+    m.attr("LBFGS_STOPS") = names_tuple<annlib::LbfgsStop>();
     m.attr("INITS") = names_tuple<annlib::Init>();
     m.attr("ACCURACY_RULES") = names_tuple<annlib::AccuracyRule>();
     m.attr("RULES") = names_tuple<annlib::HopfieldRule>();
