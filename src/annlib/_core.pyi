@@ -77,6 +77,7 @@ class MLPConfig:
     gtol: float
     ftol: float
     l2: float
+    max_grad_norm: float
     batch_size: int
     shuffle: bool
     init_mean: float

@@ -84,6 +84,7 @@ DEFAULTS: dict[str, Any] = {
     "gtol": 1e-5,
     "ftol": 2.2e-9,
     "l2": 0.0,
+    "max_grad_norm": 0.0,
     "batch_size": None,
     "shuffle": True,
     "init": "glorot",
@@ -162,6 +163,10 @@ class MLP(TargetEncoding):
         Schedule settings.
     l2 : float
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
+    max_grad_norm : float
+        When > 0, every update's gradient g (L2 term included) is scaled by
+        min(1, max_grad_norm/‖g‖₂), its norm over all parameters at once; the
+        direction is kept.  0 (the default) never clips; ``lbfgs`` ignores it.
     batch_size : None or int
         ``None`` full batch, ``1`` online (sequential), ``k`` minibatches of k
         (a batch larger than the data is the full batch).

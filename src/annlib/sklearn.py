@@ -124,7 +124,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     beta1, beta2, eps, rho, centered, delta0, delta_min, delta_max, eta_plus, eta_minus,
     history_size, max_fun, gtol, ftol, weight_decay, schedule, power_t, decay, decay_every,
     cosine_epochs, cosine_restarts, min_learning_rate, plateau_factor, plateau_patience,
-    plateau_tol, warmup_epochs, l2, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    plateau_tol, warmup_epochs, l2, max_grad_norm, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch (which
@@ -191,6 +191,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         plateau_tol=1e-4,
         warmup_epochs=0,
         l2=0.0,
+        max_grad_norm=0.0,
         batch_size=32,
         shuffle=True,
         init="glorot",
@@ -241,6 +242,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.plateau_tol = plateau_tol
         self.warmup_epochs = warmup_epochs
         self.l2 = l2
+        self.max_grad_norm = max_grad_norm
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.init = init
@@ -386,6 +388,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         plateau_tol=1e-4,
         warmup_epochs=0,
         l2=0.0,
+        max_grad_norm=0.0,
         batch_size=32,
         shuffle=True,
         init="glorot",
@@ -436,6 +439,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.plateau_tol = plateau_tol
         self.warmup_epochs = warmup_epochs
         self.l2 = l2
+        self.max_grad_norm = max_grad_norm
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.init = init

@@ -207,6 +207,9 @@ void MLPConfig::validate() const {
                 "' works on the full batch only; expected None, got " + std::to_string(batch_size));
     require(std::isfinite(l2) && l2 >= 0, "l2: expected a finite number >= 0, got " + str(l2));
     schedule.validate();
+    require(
+        std::isfinite(max_grad_norm) && max_grad_norm >= 0,
+        "max_grad_norm: expected a finite number >= 0 (0: no clipping), got " + str(max_grad_norm));
     require(batch_size >= 0,
             "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
     require(std::isfinite(init_mean), "init_mean: expected a finite number, got " + str(init_mean));
@@ -610,6 +613,16 @@ double MLP<Scalar>::lbfgs_epoch(const ConstRef& X, const ConstRef& T, const FitO
     return run.value;
 }
 
+// Gradient clipping by the global norm (Pascanu, Mikolov & Bengio 2013):
+// g ← g · min(1, max_grad_norm / ‖g‖₂) over every parameter at once, so the
+// update keeps its direction.  The gradient includes the L2 term.
+template <class Scalar>
+void MLP<Scalar>::clip_gradient(Vector& grad) const {
+    if (config_.max_grad_norm <= 0) return;
+    const double norm = static_cast<double>(grad.template cast<double>().norm());
+    if (norm > config_.max_grad_norm) grad *= static_cast<Scalar>(config_.max_grad_norm / norm);
+}
+
 template <class Scalar>
 double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     Vector grad;
@@ -626,6 +639,7 @@ double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     Vector before = params_;
     OptimizerSettings settings = config_.optimizer;
     settings.learning_rate = schedule_state_.rate(config_.schedule, settings.learning_rate);
+    clip_gradient(grad);
     optimizer_state_.update(settings, params_, grad);
     if (!params_.allFinite()) {
         params_ = before;
@@ -835,6 +849,7 @@ double MLP<Scalar>::train_epoch(const ConstRef& X, const ConstRef& T, const FitO
                                                 options.threshold);
         }
         loss_total += (batch_loss + penalty) * static_cast<double>(m);
+        clip_gradient(state.grad);
         optimizer_state_.update(state.optimizer, params_, state.grad);
         poller.poll();
     }

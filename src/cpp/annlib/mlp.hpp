@@ -35,9 +35,10 @@ struct MLPConfig {
     double leaky_slope = 0.01;
     Loss loss = Loss::mse;
     OptimizerSettings optimizer;
-    ScheduleSettings schedule;  // the learning rate of each epoch of fit
-    double l2 = 0.0;            // adds (l2/2)·Σ W² to the loss (biases are not penalised)
-    int batch_size = 0;         // 0: full batch; 1: online; k: minibatches of k
+    ScheduleSettings schedule;   // the learning rate of each epoch of fit
+    double l2 = 0.0;             // adds (l2/2)·Σ W² to the loss (biases are not penalised)
+    double max_grad_norm = 0.0;  // > 0: the update's gradient is scaled to at most this 2-norm
+    int batch_size = 0;          // 0: full batch; 1: online; k: minibatches of k
     bool shuffle = true;
     Init init = Init::glorot;
     double init_mean = 0.0;
@@ -180,6 +181,7 @@ class MLP {
     WeightMap weight_mut(int i, Vector& p) const;
     BiasMap bias_mut(int i, Vector& p) const;
     double l2_penalty() const;
+    void clip_gradient(Vector& grad) const;  // max_grad_norm
     int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
     // Runs forward_block over X in blocks of kPredictBlock columns and hands each

@@ -341,6 +341,7 @@ void bind_mlp(py::module_& m) {
             })
         .def_readwrite("leaky_slope", &MLPConfig::leaky_slope)
         .def_readwrite("l2", &MLPConfig::l2)
+        .def_readwrite("max_grad_norm", &MLPConfig::max_grad_norm)
         .def_readwrite("batch_size", &MLPConfig::batch_size)
         .def_readwrite("shuffle", &MLPConfig::shuffle)
         .def_readwrite("init_mean", &MLPConfig::init_mean)
