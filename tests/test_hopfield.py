@@ -724,3 +724,54 @@ def test_huge_finite_weights_keep_stable_update_recall_and_attractors_exact(n, d
     result = net.recall(states, mode="sync")
     np.testing.assert_array_equal(result.converged | result.cycle, np.ones(len(states), bool))
     np.testing.assert_array_equal(result.states[result.converged], states[fixed])
+
+
+# The pseudo-inverse (and Storkey) rule learns one pattern at a time, seconds in all
+# for a large network; Ctrl-C is polled between patterns.  Sized by a time budget
+# (a calibration run times a pattern; sanitizer builds are several times slower).
+TRAIN_INTERRUPT_SCRIPT = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import annlib
+n = 1024
+net = annlib.Hopfield(n, rule=sys.argv[1])
+start = time.perf_counter()
+net.train(annlib.random_patterns(8, n, seed=0))
+pattern_seconds = (time.perf_counter() - start) / 8
+count = int(min(max(4.0 / pattern_seconds, 16), n - 1))
+patterns = annlib.random_patterns(count, n, seed=1)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:
+    net.train(patterns)
+except KeyboardInterrupt:
+    waited = time.perf_counter() - start - 0.5
+    # The network stores the patterns learnt before the interrupt, and works.
+    assert 0 < net.n_patterns < count
+    np.testing.assert_array_equal(net.W, net.W.T)
+    learnt = patterns[: net.n_patterns]
+    assert net.stable(learnt).all()
+    assert net.recall(learnt[:2]).converged.all()
+    print(f"interrupted after {waited:.3f}s pattern {pattern_seconds:.4f}s")
+    sys.exit(0)
+sys.exit("train was not interrupted")
+"""
+
+
+@pytest.mark.parametrize("rule", ["pseudoinverse", "storkey"])
+def test_ctrl_c_stops_a_long_train_within_half_a_second_and_keeps_what_was_learnt(rule):
+    import re
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", TRAIN_INTERRUPT_SCRIPT, rule],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    found = re.search(r"interrupted after ([\d.]+)s pattern ([\d.]+)s", done.stdout)
+    waited, pattern = float(found.group(1)), float(found.group(2))
+    assert waited < max(0.5, 3 * pattern), done.stdout

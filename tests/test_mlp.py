@@ -1027,3 +1027,58 @@ def test_task_classification_takes_float_labels_and_rejects_outputs_that_cannot_
         MLP([2, 4, 2], output_activation="identity", task="classification").fit(X, y)
     with pytest.raises(ValueError, match="task: expected one of"):
         MLP([2, 4, 1], task="clustering")
+
+
+# A pass that runs for seconds in one piece (a full batch, a huge prediction) polls
+# Ctrl-C between blocks of samples.  Sized by a time budget: a calibration run times
+# one block, the pass is made ~4 s long, and the allowed latency is 0.5 s or 1.5
+# blocks, whichever is longer (sanitizer builds are several times slower).
+LONG_PASS_SCRIPT = r"""
+import os, signal, sys, threading, time
+import numpy as np
+import annlib
+kind = sys.argv[1]
+rng = np.random.default_rng(0)
+layers = [64, 1024, 1024, 10]
+model = annlib.MLP(layers, output_activation="softmax", loss="cross_entropy", dtype="float32", seed=0)
+block = 1024 if kind == "fit" else 1818  # the engine's chunk / block for this network
+def data(n):
+    return rng.normal(size=(n, 64)).astype(np.float32), rng.integers(0, 10, n)
+def run(X, y):
+    if kind == "fit":
+        model.fit(X, y, epochs=1)
+    else:
+        model.outputs(X)
+X, y = data(block)
+start = time.perf_counter()
+run(X, y)
+block_seconds = time.perf_counter() - start
+n = int(min(max(4.0 / block_seconds, 3) * block, 200_000))
+X, y = data(n)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:
+    run(X, y)
+except KeyboardInterrupt:
+    waited = time.perf_counter() - start - 0.5
+    assert np.isfinite(model.outputs(X[:5])).all()
+    model.fit(X[:10], y[:10], epochs=1, classes=np.arange(10))
+    print(f"interrupted after {waited:.3f}s block {block_seconds:.3f}s rows {n}")
+    sys.exit(0)
+sys.exit("the pass was not interrupted")
+"""
+
+
+@pytest.mark.parametrize("kind", ["fit", "predict"])
+def test_ctrl_c_stops_a_long_full_batch_epoch_or_prediction_within_half_a_second(kind):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", LONG_PASS_SCRIPT, kind], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    found = re.search(r"interrupted after ([\d.]+)s block ([\d.]+)s", done.stdout)
+    waited, block = float(found.group(1)), float(found.group(2))
+    assert waited < max(0.5, 1.5 * block), done.stdout

@@ -519,3 +519,13 @@ def test_grid_search_scores_float32_mse_of_huge_targets_in_double():
         refit=False,
     )
     assert np.isfinite(result.best_score) and result.best_score > 1e39
+
+
+def test_mse_of_float32_regression_with_huge_targets_is_computed_in_double():
+    X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    y = np.full((20, 1), 1e20)
+    model = MLP([1, 2, 1], output_activation="identity", loss="mse", dtype="float32", seed=0)
+    model.fit(X, y, epochs=1)
+    expected = np.mean((model.outputs(X).astype(np.float64) - y) ** 2)
+    assert np.isfinite(model.mse(X, y))
+    assert model.mse(X, y) == pytest.approx(expected, rel=1e-6)

@@ -621,7 +621,9 @@ class MLP(TargetEncoding):
         X = self._inputs(X)
         with self._lock.read():
             T = self._targets(y, X.shape[0], fitting=False)
-            return float(np.mean((self._engine.predict(X) - T) ** 2))
+            # In double, like the engine's losses: float32 squares of huge targets overflow.
+            error = self._engine.predict(X).astype(np.float64) - T
+            return float(np.mean(error**2))
 
     def loss(self, X: Any, y: Any) -> float:
         """The training loss on (X, y): mean data loss plus the L2 penalty."""

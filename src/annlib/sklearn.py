@@ -121,10 +121,11 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     hidden_layer_sizes : tuple of int
         Sizes of the hidden layers; the input and output sizes come from the data.
     activation, output_activation, loss, optimizer, learning_rate, momentum, nesterov,
-    beta1, beta2, eps, rho, centered, delta0, delta_min, delta_max, eta_plus, eta_minus,
-    history_size, max_fun, gtol, ftol, weight_decay, schedule, power_t, decay, decay_every,
+    beta1, beta2, eps, rho, centered, weight_decay, delta0, delta_min, delta_max, eta_plus,
+    eta_minus, history_size, max_fun, gtol, ftol, schedule, power_t, decay, decay_every,
     cosine_epochs, cosine_restarts, min_learning_rate, plateau_factor, plateau_patience,
-    plateau_tol, warmup_epochs, l2, max_grad_norm, batch_size, shuffle, init, init_mean, init_std, leaky_slope, dtype
+    plateau_tol, warmup_epochs, l2, max_grad_norm, batch_size, shuffle, init, init_mean,
+    init_std, leaky_slope, dtype
         As in ``annlib.MLP``.  ``output_activation='softmax'`` (default) has one
         output per class; a single ``sigmoid``/``tanh``/``bipolar_sigmoid``
         output separates two classes.  ``batch_size=None`` is full batch (which
@@ -169,6 +170,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        weight_decay=0.01,
         delta0=0.1,
         delta_min=1e-6,
         delta_max=50.0,
@@ -178,7 +180,6 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         max_fun=15000,
         gtol=1e-5,
         ftol=2.2e-9,
-        weight_decay=0.01,
         schedule="constant",
         power_t=0.5,
         decay=0.5,
@@ -220,6 +221,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.weight_decay = weight_decay
         self.delta0 = delta0
         self.delta_min = delta_min
         self.delta_max = delta_max
@@ -229,7 +231,6 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self.max_fun = max_fun
         self.gtol = gtol
         self.ftol = ftol
-        self.weight_decay = weight_decay
         self.schedule = schedule
         self.power_t = power_t
         self.decay = decay
@@ -366,6 +367,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         eps=1e-8,
         rho=0.9,
         centered=False,
+        weight_decay=0.01,
         delta0=0.1,
         delta_min=1e-6,
         delta_max=50.0,
@@ -375,7 +377,6 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         max_fun=15000,
         gtol=1e-5,
         ftol=2.2e-9,
-        weight_decay=0.01,
         schedule="constant",
         power_t=0.5,
         decay=0.5,
@@ -417,6 +418,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.eps = eps
         self.rho = rho
         self.centered = centered
+        self.weight_decay = weight_decay
         self.delta0 = delta0
         self.delta_min = delta_min
         self.delta_max = delta_max
@@ -426,7 +428,6 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self.max_fun = max_fun
         self.gtol = gtol
         self.ftol = ftol
-        self.weight_decay = weight_decay
         self.schedule = schedule
         self.power_t = power_t
         self.decay = decay

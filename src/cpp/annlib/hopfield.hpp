@@ -128,8 +128,10 @@ class Hopfield {
     void restore_patterns(const Eigen::Ref<const Matrix>& rows);
 
     // patterns: N x P.  train() forgets what was stored, add() keeps it.
-    void train(const ConstStates& patterns);
-    void add(const ConstStates& patterns);
+    // Storkey and pseudo-inverse learning poll `interrupt` between patterns; stopped,
+    // the network stores the patterns learnt until then.
+    void train(const ConstStates& patterns, const Interrupt& interrupt = Interrupt());
+    void add(const ConstStates& patterns, const Interrupt& interrupt = Interrupt());
 
     // Energy -1/2 s'Ws + theta's of each column.
     std::vector<double> energy(const ConstStates& states) const;
@@ -154,9 +156,12 @@ class Hopfield {
   private:
     void check_states(const ConstStates& states, const char* name) const;
     void refresh_thresholds();
+    // The rule's update of W; `learnt` counts the patterns already in W.
+    void learn(const ConstStates& patterns, InterruptPoller& poller, Eigen::Index& learnt);
     void learn_hebbian(const ConstStates& patterns, bool centred);
-    void learn_storkey(const ConstStates& patterns);
-    void learn_pseudoinverse(const ConstStates& patterns);
+    void learn_storkey(const ConstStates& patterns, InterruptPoller& poller, Eigen::Index& learnt);
+    void learn_pseudoinverse(const ConstStates& patterns, InterruptPoller& poller,
+                             Eigen::Index& learnt);
     // recall's two algorithms (hopfield_recall.cpp): every probe on its own thread
     // (async), or the whole batch step by step (sync), with a scheduler of its own.
     void recall_async(const hopfield_detail::Dynamics<Scalar>& d, const RecallOptions& options,

@@ -15,7 +15,7 @@ using namespace hopfield_detail;
 // ---- learning ---------------------------------------------------------------
 
 template <class Scalar>
-void Hopfield<Scalar>::train(const ConstStates& patterns) {
+void Hopfield<Scalar>::train(const ConstStates& patterns, const Interrupt& interrupt) {
     check_states(patterns, "patterns");
     if (patterns.cols() == 0)
         throw std::invalid_argument("patterns: expected at least one pattern, got none");
@@ -25,16 +25,35 @@ void Hopfield<Scalar>::train(const ConstStates& patterns) {
     symmetric_ = true;
     n_patterns_ = 0;
     forget_patterns();
-    add(patterns);
+    add(patterns, interrupt);
 }
 
 template <class Scalar>
-void Hopfield<Scalar>::add(const ConstStates& patterns) {
+void Hopfield<Scalar>::add(const ConstStates& patterns, const Interrupt& interrupt) {
     check_states(patterns, "patterns");
     if (patterns.cols() == 0)
         throw std::invalid_argument("patterns: expected at least one pattern, got none");
     if ((rule_ == HopfieldRule::storkey || rule_ == HopfieldRule::pseudoinverse) && !symmetric_)
         require_symmetric("the " + std::string(name_of(rule_)) + " rule");
+    // Storkey and the pseudo-inverse learn one pattern at a time (seconds for a large
+    // N) and poll the interrupt between patterns; stopped there, the network stores
+    // the patterns learnt so far.
+    InterruptPoller poller(interrupt);
+    Eigen::Index learnt = 0;
+    try {
+        learn(patterns, poller, learnt);
+    } catch (...) {
+        n_patterns_ += learnt;
+        refresh_thresholds();
+        throw;
+    }
+    n_patterns_ += patterns.cols();
+    refresh_thresholds();
+}
+
+template <class Scalar>
+void Hopfield<Scalar>::learn(const ConstStates& patterns, InterruptPoller& poller,
+                             Eigen::Index& learnt) {
     switch (rule_) {
         case HopfieldRule::hebbian:
             learn_hebbian(patterns, false);
@@ -49,14 +68,12 @@ void Hopfield<Scalar>::add(const ConstStates& patterns) {
             learn_hebbian(patterns, true);
             break;
         case HopfieldRule::storkey:
-            learn_storkey(patterns);
+            learn_storkey(patterns, poller, learnt);
             break;
         case HopfieldRule::pseudoinverse:
-            learn_pseudoinverse(patterns);
+            learn_pseudoinverse(patterns, poller, learnt);
             break;
     }
-    n_patterns_ += patterns.cols();
-    refresh_thresholds();
 }
 
 // W += c sum_p (p - a)(p - a)^T with c = 1/N when normalising, a = 0 or the activity.
@@ -79,11 +96,13 @@ void Hopfield<Scalar>::learn_hebbian(const ConstStates& patterns, bool centred) 
 //   w_ii += (1/N)(1 - 2 x_i g_i).
 // Weights are kept in units of c = 1 (normalize) or N, like the Hebbian ones.
 template <class Scalar>
-void Hopfield<Scalar>::learn_storkey(const ConstStates& patterns) {
+void Hopfield<Scalar>::learn_storkey(const ConstStates& patterns, InterruptPoller& poller,
+                                     Eigen::Index& learnt) {
     const Scalar c = normalize_ ? Scalar(1) : Scalar(n_);
     const Scalar inv_n = Scalar(1) / Scalar(n_);
     Vector g(n_);
-    for (Eigen::Index p = 0; p < patterns.cols(); ++p) {
+    for (Eigen::Index p = 0; p < patterns.cols(); ++p, learnt = p) {
+        poller.poll();
         const auto x = patterns.col(p);
         g.noalias() = W_ * x;
         g -= W_.diagonal().cwiseProduct(x);
@@ -104,7 +123,8 @@ void Hopfield<Scalar>::learn_storkey(const ConstStates& patterns) {
 // point (classical Gram-Schmidt with reorthogonalisation); patterns already in the
 // span change nothing.
 template <class Scalar>
-void Hopfield<Scalar>::learn_pseudoinverse(const ConstStates& patterns) {
+void Hopfield<Scalar>::learn_pseudoinverse(const ConstStates& patterns, InterruptPoller& poller,
+                                           Eigen::Index& learnt) {
     const Scalar c = normalize_ ? Scalar(1) : Scalar(n_);
     const Scalar eps = std::numeric_limits<Scalar>::epsilon();
     // The full projection P = W / c + diag(projection_diagonal_).
@@ -113,7 +133,8 @@ void Hopfield<Scalar>::learn_pseudoinverse(const ConstStates& patterns) {
         out += projection_diagonal_.cwiseProduct(v);
         return out;
     };
-    for (Eigen::Index p = 0; p < patterns.cols(); ++p) {
+    for (Eigen::Index p = 0; p < patterns.cols(); ++p, learnt = p) {
+        poller.poll();
         const Vector x = patterns.col(p);
         Vector r = x - project(x);
         r -= project(r);
@@ -131,15 +152,19 @@ void Hopfield<Scalar>::learn_pseudoinverse(const ConstStates& patterns) {
     }
 }
 
-template void Hopfield<float>::train(const ConstStates&);
-template void Hopfield<float>::add(const ConstStates&);
+template void Hopfield<float>::train(const ConstStates&, const Interrupt&);
+template void Hopfield<float>::add(const ConstStates&, const Interrupt&);
+template void Hopfield<float>::learn(const ConstStates&, InterruptPoller&, Eigen::Index&);
 template void Hopfield<float>::learn_hebbian(const ConstStates&, bool);
-template void Hopfield<float>::learn_storkey(const ConstStates&);
-template void Hopfield<float>::learn_pseudoinverse(const ConstStates&);
-template void Hopfield<double>::train(const ConstStates&);
-template void Hopfield<double>::add(const ConstStates&);
+template void Hopfield<float>::learn_storkey(const ConstStates&, InterruptPoller&, Eigen::Index&);
+template void Hopfield<float>::learn_pseudoinverse(const ConstStates&, InterruptPoller&,
+                                                   Eigen::Index&);
+template void Hopfield<double>::train(const ConstStates&, const Interrupt&);
+template void Hopfield<double>::add(const ConstStates&, const Interrupt&);
+template void Hopfield<double>::learn(const ConstStates&, InterruptPoller&, Eigen::Index&);
 template void Hopfield<double>::learn_hebbian(const ConstStates&, bool);
-template void Hopfield<double>::learn_storkey(const ConstStates&);
-template void Hopfield<double>::learn_pseudoinverse(const ConstStates&);
+template void Hopfield<double>::learn_storkey(const ConstStates&, InterruptPoller&, Eigen::Index&);
+template void Hopfield<double>::learn_pseudoinverse(const ConstStates&, InterruptPoller&,
+                                                    Eigen::Index&);
 
 }  // namespace annlib

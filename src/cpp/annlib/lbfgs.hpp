@@ -96,14 +96,17 @@ class Lbfgs {
                                                                : LbfgsStop::line_search;
             return step;
         }
-        // s = x_{k+1} − x_k, y = ∇f_{k+1} − ∇f_k, written over the oldest pair.
-        const Eigen::Index m = memory.S.cols();
-        const Eigen::Index slot = static_cast<Eigen::Index>(memory.pairs % m);
-        memory.S.col(slot) = search.x - x;
-        memory.Y.col(slot) = search.g - g;
-        const double sy = static_cast<double>(memory.S.col(slot).dot(memory.Y.col(slot)));
-        const double yy = static_cast<double>(memory.Y.col(slot).squaredNorm());
-        if (sy > std::numeric_limits<Scalar>::epsilon() * yy) ++memory.pairs;
+        // s = x_{k+1} − x_k, y = ∇f_{k+1} − ∇f_k, kept (over the oldest pair) only when
+        // sᵀy > 0: a rejected pair must not overwrite one still in use.
+        const Vector s = search.x - x, y = search.g - g;
+        const double sy = static_cast<double>(s.dot(y));
+        const double yy = static_cast<double>(y.squaredNorm());
+        if (sy > std::numeric_limits<Scalar>::epsilon() * yy) {
+            const Eigen::Index slot = static_cast<Eigen::Index>(memory.pairs % memory.S.cols());
+            memory.S.col(slot) = s;
+            memory.Y.col(slot) = y;
+            ++memory.pairs;
+        }
 
         const double change = (fx - search.fx) / std::max({std::abs(fx), std::abs(search.fx), 1.0});
         x.swap(search.x);

@@ -33,6 +33,16 @@ void require(bool ok, const std::string& message) {
 // for huge inputs (a 500 × 500 decision-boundary grid) while keeping GEMMs large.
 constexpr Eigen::Index kPredictBlock = 4096;
 
+// Most floating-point operations between two interrupt polls in a long pass (about
+// a tenth of a second on one core): a big network's predictions go in smaller
+// blocks, and a big training batch is summed over chunks of samples, so Ctrl-C
+// answers within a fraction of a second (a [512, 1024, 10] full batch of 80 000
+// samples is 250 GFLOP).  Passes below it run exactly as one block.  Blocks keep at
+// least kMinPollColumns samples: thinner GEMMs split over busy cores were measured
+// several times slower (a [16, 2048, 2048, 10] epoch in chunks of 78: 7x).
+constexpr double kPollFlops = 4e9;
+constexpr Eigen::Index kMinPollColumns = 1024;
+
 // Below this many floating-point operations per pass, waking a second thread for
 // each GEMM costs more than it saves (a [64, 64, 10] minibatch of 32 is 0.3 MFLOP,
 // a [784, 256, 128, 10] minibatch of 128 is 60 MFLOP).  It is set high because a
@@ -454,22 +464,48 @@ std::vector<typename MLP<Scalar>::Matrix> MLP<Scalar>::forward(const ConstRef& X
     return activations;
 }
 
+template <class Scalar>
+double MLP<Scalar>::flops_per_sample() const {
+    double flops = 0.0;
+    for (std::size_t i = 0; i + 1 < config_.layers.size(); ++i)
+        flops += 2.0 * config_.layers[i] * config_.layers[i + 1];
+    return flops;
+}
+
+// Samples per block of a forward-only pass: kPredictBlock, fewer for big networks.
+template <class Scalar>
+Eigen::Index MLP<Scalar>::block_columns() const {
+    const double fit = std::floor(kPollFlops / flops_per_sample());
+    return fit >= static_cast<double>(kPredictBlock)
+               ? kPredictBlock
+               : std::max<Eigen::Index>(kMinPollColumns, Eigen::Index(fit));
+}
+
+// Samples per forward and backward pass in fit (a pass costs about three forward ones).
+template <class Scalar>
+Eigen::Index MLP<Scalar>::chunk_columns() const {
+    const double fit = std::floor(kPollFlops / (3.0 * flops_per_sample()));
+    return fit >= 1e15 ? Eigen::Index(1e15)
+                       : std::max<Eigen::Index>(kMinPollColumns, Eigen::Index(fit));
+}
+
 // Many blocks (a 500 x 500 decision-boundary grid is 62): threads take contiguous
 // shares, each with its own workspace and one-thread GEMMs, which beats splitting
 // every small GEMM.  Few blocks: one workspace, and big GEMMs get the threads.
 // The blocks are the same either way, so the numbers are too.
 template <class Scalar>
 template <class Visit>
-void MLP<Scalar>::for_each_block(const ConstRef& X, Visit&& visit) const {
-    const Eigen::Index columns = X.cols();
-    const Eigen::Index blocks = (columns + kPredictBlock - 1) / kPredictBlock;
-    const Eigen::Index capacity = std::min(columns, kPredictBlock);
-    auto run = [&](Eigen::Index first, Eigen::Index last, Workspace& ws) {
+void MLP<Scalar>::for_each_block(const ConstRef& X, const Interrupt& interrupt,
+                                 Visit&& visit) const {
+    const Eigen::Index columns = X.cols(), block = block_columns();
+    const Eigen::Index blocks = (columns + block - 1) / block;
+    const Eigen::Index capacity = std::min(columns, block);
+    auto run = [&](Eigen::Index first, Eigen::Index last, Workspace& ws, const auto& poll) {
         for (Eigen::Index b = first; b < last; ++b) {
-            const Eigen::Index start = b * kPredictBlock,
-                               n = std::min(kPredictBlock, columns - start);
+            const Eigen::Index start = b * block, n = std::min(block, columns - start);
             forward_block(X.middleCols(start, n), ws);
             visit(b, start, n, ws);
+            poll();
         }
     };
     const int threads =
@@ -477,52 +513,56 @@ void MLP<Scalar>::for_each_block(const ConstRef& X, Visit&& visit) const {
     if (threads <= 1) {
         ThreadBudget budget(threads_for(capacity));
         Workspace ws(config_.layers, capacity, false);
-        run(0, blocks, ws);
+        InterruptPoller poller(interrupt);
+        run(0, blocks, ws, [&] { poller.poll(); });
         return;
     }
     parallel_for(
         threads,
-        [&](int t, const Interrupt&) {
+        [&](int t, const Interrupt& check) {
             Workspace ws(config_.layers, capacity, false);
-            run(blocks * t / threads, blocks * (t + 1) / threads, ws);
+            run(blocks * t / threads, blocks * (t + 1) / threads, ws, check);
         },
-        Interrupt(), threads);
+        interrupt, threads);
 }
 
 template <class Scalar>
-typename MLP<Scalar>::Matrix MLP<Scalar>::predict(const ConstRef& X) const {
+typename MLP<Scalar>::Matrix MLP<Scalar>::predict(const ConstRef& X,
+                                                  const Interrupt& interrupt) const {
     check_inputs(X, "X");
     Matrix Y(config_.layers.back(), X.cols());
     const int L = n_weight_layers();
-    for_each_block(X, [&](Eigen::Index, Eigen::Index start, Eigen::Index n, Workspace& ws) {
-        Y.middleCols(start, n) = ws.A[L].leftCols(n);
-    });
+    for_each_block(X, interrupt,
+                   [&](Eigen::Index, Eigen::Index start, Eigen::Index n, Workspace& ws) {
+                       Y.middleCols(start, n) = ws.A[L].leftCols(n);
+                   });
     return Y;
 }
 
 template <class Scalar>
-double MLP<Scalar>::loss(const ConstRef& X, const ConstRef& T) const {
+double MLP<Scalar>::loss(const ConstRef& X, const ConstRef& T, const Interrupt& interrupt) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
     const int L = n_weight_layers();
     // One sum per block, added up in block order: the same total on any thread count.
-    std::vector<double> sums(
-        static_cast<std::size_t>((X.cols() + kPredictBlock - 1) / kPredictBlock));
-    for_each_block(X, [&](Eigen::Index b, Eigen::Index start, Eigen::Index n, Workspace& ws) {
-        sums[static_cast<std::size_t>(b)] = loss_sum<Matrix, RowVector>(
-            config_.loss, config_.output_activation, ws.Z_out.leftCols(n), ws.A[L].leftCols(n),
-            T.middleCols(start, n), ws.log_partition.leftCols(n));
-    });
+    const Eigen::Index block = block_columns();
+    std::vector<double> sums(static_cast<std::size_t>((X.cols() + block - 1) / block));
+    for_each_block(
+        X, interrupt, [&](Eigen::Index b, Eigen::Index start, Eigen::Index n, Workspace& ws) {
+            sums[static_cast<std::size_t>(b)] = loss_sum<Matrix, RowVector>(
+                config_.loss, config_.output_activation, ws.Z_out.leftCols(n), ws.A[L].leftCols(n),
+                T.middleCols(start, n), ws.log_partition.leftCols(n));
+        });
     const double total = std::accumulate(sums.begin(), sums.end(), 0.0);
     return total / static_cast<double>(X.cols()) + l2_penalty();
 }
 
 template <class Scalar>
 Eigen::Index MLP<Scalar>::count_correct(const ConstRef& X, const ConstRef& T, AccuracyRule rule,
-                                        double threshold) const {
+                                        double threshold, const Interrupt& interrupt) const {
     check_inputs(X, "X");
     check_targets(X, T, "y");
-    const Matrix Y = predict(X);
+    const Matrix Y = predict(X, interrupt);
     return correct_in_block<Matrix>(Y, T, rule, threshold);
 }
 
@@ -708,9 +748,12 @@ class EarlyStopping {
 template <class Scalar>
 struct MLP<Scalar>::FitState {
     Eigen::Index batch;
+    // Samples per forward and backward pass: the batch, or chunks of it whose
+    // gradients are added up when one pass would run longer than kPollFlops.
+    Eigen::Index chunk;
     bool gather;  // a shuffled minibatch is copied together (a full batch needs no shuffling)
     Workspace ws;
-    Vector grad;
+    Vector grad, chunk_grad;
     OptimizerSettings optimizer;  // the model's, at the epoch's scheduled rate
     std::vector<Eigen::Index> order;
     // Weights at the start of the fit, of this epoch and of the previous one (= the
@@ -731,17 +774,19 @@ struct MLP<Scalar>::FitState {
 
     FitState(const MLP& model, const ConstRef& X, const ConstRef& T, Eigen::Index batch_size)
         : batch(batch_size),
+          chunk(std::min(batch_size, model.chunk_columns())),
           gather(model.config_.shuffle && batch_size < X.cols()),
-          ws(model.config_.layers, batch_size, true),
+          ws(model.config_.layers, chunk, true),
           grad(model.params_.size()),
+          chunk_grad(chunk < batch ? model.params_.size() : 0),
           optimizer(model.config_.optimizer),
           order(static_cast<std::size_t>(X.cols())),
           fit_start(model.params_),
           epoch_start(model.params_),
           previous_epoch_start(model.params_) {
         if (gather) {
-            ws.X_gathered.resize(X.rows(), batch);
-            ws.T_gathered.resize(T.rows(), batch);
+            ws.X_gathered.resize(X.rows(), chunk);
+            ws.T_gathered.resize(T.rows(), chunk);
         }
         std::iota(order.begin(), order.end(), Eigen::Index(0));
     }
@@ -820,40 +865,75 @@ template <class Scalar>
 double MLP<Scalar>::train_epoch(const ConstRef& X, const ConstRef& T, const FitOptions& options,
                                 FitState& state, InterruptPoller& poller, Eigen::Index& correct) {
     const Eigen::Index n = X.cols(), batch = state.batch;
-    const int L = n_weight_layers();
-    Workspace& ws = state.ws;
     if (state.gather) rng_.shuffle(state.order);
     double loss_total = 0.0;
     for (Eigen::Index start = 0; start < n; start += batch) {
         const Eigen::Index m = std::min(batch, n - start);
         const double penalty = l2_penalty();
-        double batch_loss;
-        if (state.gather) {
-            for (Eigen::Index j = 0; j < m; ++j) {
-                const Eigen::Index sample = state.order[static_cast<std::size_t>(start + j)];
-                ws.X_gathered.col(j) = X.col(sample);
-                ws.T_gathered.col(j) = T.col(sample);
-            }
-            const ConstRef Xb = ws.X_gathered.leftCols(m);
-            const ConstRef Tb = ws.T_gathered.leftCols(m);
-            forward_block(Xb, ws);
-            batch_loss = backward_block(Xb, Tb, ws, state.grad);
-            correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
-                                                options.threshold);
-        } else {
-            const ConstRef Xb = X.middleCols(start, m);
-            const ConstRef Tb = T.middleCols(start, m);
-            forward_block(Xb, ws);
-            batch_loss = backward_block(Xb, Tb, ws, state.grad);
-            correct += correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy,
-                                                options.threshold);
-        }
+        const double batch_loss =
+            minibatch_gradient(X, T, start, m, options, state, poller, correct);
         loss_total += (batch_loss + penalty) * static_cast<double>(m);
         clip_gradient(state.grad);
         optimizer_state_.update(state.optimizer, params_, state.grad);
         poller.poll();
     }
     return loss_total / static_cast<double>(n);
+}
+
+// The gradient of the minibatch of samples [start, start + m) of the epoch into
+// state.grad; returns its mean loss.  A minibatch bigger than a chunk is the mean of
+// its chunks' gradients and losses weighted by their sizes, with a poll after each.
+template <class Scalar>
+double MLP<Scalar>::minibatch_gradient(const ConstRef& X, const ConstRef& T, Eigen::Index start,
+                                       Eigen::Index m, const FitOptions& options, FitState& state,
+                                       InterruptPoller& poller, Eigen::Index& correct) {
+    if (m <= state.chunk)
+        return chunk_gradient(X, T, start, m, options, state, state.grad, correct);
+    double loss_value = 0.0;
+    for (Eigen::Index c = 0; c < m; c += state.chunk) {
+        const Eigen::Index mc = std::min(state.chunk, m - c);
+        const double share = static_cast<double>(mc) / static_cast<double>(m);
+        Vector& g = c == 0 ? state.grad : state.chunk_grad;
+        loss_value += share * chunk_gradient(X, T, start + c, mc, options, state, g, correct);
+        if (c == 0)
+            state.grad *= static_cast<Scalar>(share);
+        else
+            state.grad += static_cast<Scalar>(share) * state.chunk_grad;
+        poller.poll();
+    }
+    return loss_value;
+}
+
+// One forward and backward pass over samples [first, first + m) of the epoch (in
+// its shuffled order when gathering): the gradient into `grad`, the mean loss returned.
+template <class Scalar>
+double MLP<Scalar>::chunk_gradient(const ConstRef& X, const ConstRef& T, Eigen::Index first,
+                                   Eigen::Index m, const FitOptions& options, FitState& state,
+                                   Vector& grad, Eigen::Index& correct) {
+    const int L = n_weight_layers();
+    Workspace& ws = state.ws;
+    double chunk_loss;
+    if (state.gather) {
+        for (Eigen::Index j = 0; j < m; ++j) {
+            const Eigen::Index sample = state.order[static_cast<std::size_t>(first + j)];
+            ws.X_gathered.col(j) = X.col(sample);
+            ws.T_gathered.col(j) = T.col(sample);
+        }
+        const ConstRef Xb = ws.X_gathered.leftCols(m);
+        const ConstRef Tb = ws.T_gathered.leftCols(m);
+        forward_block(Xb, ws);
+        chunk_loss = backward_block(Xb, Tb, ws, grad);
+        correct +=
+            correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy, options.threshold);
+    } else {
+        const ConstRef Xb = X.middleCols(first, m);
+        const ConstRef Tb = T.middleCols(first, m);
+        forward_block(Xb, ws);
+        chunk_loss = backward_block(Xb, Tb, ws, grad);
+        correct +=
+            correct_in_block<Matrix>(ws.A[L].leftCols(m), Tb, options.accuracy, options.threshold);
+    }
+    return chunk_loss;
 }
 
 // fit's divergence rule (kDivergenceGrowth) after an epoch.
@@ -932,12 +1012,13 @@ EpochRecord MLP<Scalar>::record_epoch(int epoch, double epoch_loss, Eigen::Index
         history_.accuracy.push_back(record.accuracy);
     }
     if (Xval != nullptr) {
-        record.val_loss = loss(*Xval, *Tval);
+        record.val_loss = loss(*Xval, *Tval, options.interrupt);
         history_.val_loss.push_back(record.val_loss);
         if (options.accuracy != AccuracyRule::none) {
-            record.val_accuracy = static_cast<double>(count_correct(*Xval, *Tval, options.accuracy,
-                                                                    options.threshold)) /
-                                  static_cast<double>(Xval->cols());
+            record.val_accuracy =
+                static_cast<double>(count_correct(*Xval, *Tval, options.accuracy, options.threshold,
+                                                  options.interrupt)) /
+                static_cast<double>(Xval->cols());
             history_.val_accuracy.push_back(record.val_accuracy);
         }
     }

@@ -145,9 +145,10 @@ class MLP {
     // Every layer's activations [X, A1, ..., AL] for X (inputs × samples).
     std::vector<Matrix> forward(const ConstRef& X) const;
     // The output layer's activations, computed in blocks of samples.
-    Matrix predict(const ConstRef& X) const;
+    Matrix predict(const ConstRef& X, const Interrupt& interrupt = Interrupt()) const;
     // Mean loss over the samples plus the L2 penalty: what training minimises.
-    double loss(const ConstRef& X, const ConstRef& T) const;
+    double loss(const ConstRef& X, const ConstRef& T,
+                const Interrupt& interrupt = Interrupt()) const;
     // ∂loss/∂parameters in the layout of parameters(); the model is not changed.  With
     // `deltas`, also every layer's δ = ∂loss/∂Z (layers 1..L, each units × samples).
     Vector gradient(const ConstRef& X, const ConstRef& T,
@@ -171,7 +172,7 @@ class MLP {
 
     // Number of samples of (X, T) that `rule` counts as correctly predicted.
     Eigen::Index count_correct(const ConstRef& X, const ConstRef& T, AccuracyRule rule,
-                               double threshold) const;
+                               double threshold, const Interrupt& interrupt = Interrupt()) const;
 
   private:
     struct Workspace;
@@ -184,10 +185,14 @@ class MLP {
     void clip_gradient(Vector& grad) const;  // max_grad_norm
     int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
-    // Runs forward_block over X in blocks of kPredictBlock columns and hands each
-    // to visit(block, start, columns, ws); defined and used in mlp.cpp only.
+    // Runs forward_block over X in blocks of block_columns() samples, hands each to
+    // visit(block, start, columns, ws) and polls `interrupt` between blocks; defined
+    // and used in mlp.cpp only.
     template <class Visit>
-    void for_each_block(const ConstRef& X, Visit&& visit) const;
+    void for_each_block(const ConstRef& X, const Interrupt& interrupt, Visit&& visit) const;
+    double flops_per_sample() const;
+    Eigen::Index block_columns() const;
+    Eigen::Index chunk_columns() const;
     double backward_block(const ConstRef& Xb, const ConstRef& Tb, Workspace& ws,
                           Vector& grad) const;
     double batch_gradient(const ConstRef& X, const ConstRef& T, Vector& grad,
@@ -211,6 +216,12 @@ class MLP {
                        FitState& state, InterruptPoller& poller, Eigen::Index& correct);
     bool diverged(const ConstRef& X, const ConstRef& T, double epoch_loss, FitState& state);
     double loss_of(const Vector& weights, const ConstRef& X, const ConstRef& T);
+    double minibatch_gradient(const ConstRef& X, const ConstRef& T, Eigen::Index start,
+                              Eigen::Index m, const FitOptions& options, FitState& state,
+                              InterruptPoller& poller, Eigen::Index& correct);
+    double chunk_gradient(const ConstRef& X, const ConstRef& T, Eigen::Index first, Eigen::Index m,
+                          const FitOptions& options, FitState& state, Vector& grad,
+                          Eigen::Index& correct);
     [[noreturn]] void recover_from_divergence(const ConstRef& X, const ConstRef& T, int epoch,
                                               double epoch_loss, FitState& state);
     EpochRecord record_epoch(int epoch, double epoch_loss, Eigen::Index correct, Eigen::Index n,

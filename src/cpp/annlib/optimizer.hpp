@@ -22,7 +22,7 @@
 
 namespace annlib {
 
-enum class Optimizer { sgd, momentum, adam, rmsprop, rprop, lbfgs, adagrad, adamw, nadam };
+enum class Optimizer { sgd, momentum, adam, rmsprop, adagrad, adamw, nadam, rprop, lbfgs };
 
 template <>
 inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
@@ -30,11 +30,11 @@ inline constexpr auto kNames<Optimizer> = name_table<Optimizer>({
     {"momentum", Optimizer::momentum},
     {"adam", Optimizer::adam},
     {"rmsprop", Optimizer::rmsprop},
-    {"rprop", Optimizer::rprop},
-    {"lbfgs", Optimizer::lbfgs},
     {"adagrad", Optimizer::adagrad},
     {"adamw", Optimizer::adamw},
     {"nadam", Optimizer::nadam},
+    {"rprop", Optimizer::rprop},
+    {"lbfgs", Optimizer::lbfgs},
 });
 
 // The optimizers that need the gradient of the whole training set (no minibatches).
@@ -260,8 +260,8 @@ class OptimizerState {
     // velocity (momentum), first moment (adam, adamw, nadam, centered rmsprop), previous
     // gradient (rprop), or lbfgs's m vectors s side by side
     Vector first_;
-    // second moment (adam, adamw, nadam, rmsprop), adagrad's Σ g², step sizes Δ (rprop),
-    // lbfgs's y
+    // second moment (adam, adamw, nadam, rmsprop), adagrad's sum of g², step sizes Δ
+    // (rprop) or lbfgs's y
     Vector second_;
     long long steps_ = 0;  // updates done (lbfgs: pairs stored)
 };

@@ -126,16 +126,18 @@ void bind_network(py::module_& m, const char* name) {
             "train",
             [](Net& net, const carray<Scalar>& patterns) {
                 const auto columns = as_columns(patterns, "patterns");
+                const auto interrupt = python_interrupt();
                 py::gil_scoped_release release;
-                net.train(columns);
+                net.train(columns, interrupt);
             },
             py::arg("patterns"))
         .def(
             "add",
             [](Net& net, const carray<Scalar>& patterns) {
                 const auto columns = as_columns(patterns, "patterns");
+                const auto interrupt = python_interrupt();
                 py::gil_scoped_release release;
-                net.add(columns);
+                net.add(columns, interrupt);
             },
             py::arg("patterns"))
         .def(

@@ -126,8 +126,9 @@ void bind_mlp_class(py::module_& m, const char* name) {
                 const auto x = samples_as_columns<Scalar>(X, "X");
                 typename Model::Matrix y;
                 {
+                    const auto interrupt = python_interrupt();  // Ctrl-C between blocks
                     py::gil_scoped_release release;
-                    y = self.predict(x);
+                    y = self.predict(x, interrupt);
                 }
                 return columns_as_samples(y);
             },
@@ -137,8 +138,9 @@ void bind_mlp_class(py::module_& m, const char* name) {
             [](const Model& self, const Array& X, const Array& T) {
                 const auto x = samples_as_columns<Scalar>(X, "X");
                 const auto t = samples_as_columns<Scalar>(T, "y");
+                const auto interrupt = python_interrupt();
                 py::gil_scoped_release release;
-                return self.loss(x, t);
+                return self.loss(x, t, interrupt);
             },
             py::arg("X"), py::arg("T"))
         .def(
@@ -148,8 +150,9 @@ void bind_mlp_class(py::module_& m, const char* name) {
                 const auto x = samples_as_columns<Scalar>(X, "X");
                 const auto t = samples_as_columns<Scalar>(T, "y");
                 const auto r = annlib::from_name<AccuracyRule>(rule, "accuracy");
+                const auto interrupt = python_interrupt();
                 py::gil_scoped_release release;
-                return self.count_correct(x, t, r, threshold);
+                return self.count_correct(x, t, r, threshold, interrupt);
             },
             py::arg("X"), py::arg("T"), py::arg("rule"), py::arg("threshold"))
         .def(
