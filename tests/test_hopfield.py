@@ -16,6 +16,9 @@ from annlib import Hopfield, _core, capacity_curve, flip, random_patterns
 DTYPES = ["float64", "float32"]
 # Every rule of the engine's table whose units are ±1 (the sparse rule's are 0/1).
 BIPOLAR_RULES = [rule for rule in _core.RULES if not Hopfield(1, rule=rule).sparse]
+# The perceptron rule's W is not symmetric (no energy) and depends on the order in
+# which patterns arrive (tests/test_hopfield_perceptron.py covers it).
+SYMMETRIC_RULES = [rule for rule in BIPOLAR_RULES if rule != "perceptron"]
 
 # The classic 8-unit example: three patterns that are Hebbian fixed points.
 X1 = [-1, -1, 1, -1, 1, -1, -1, 1]
@@ -85,7 +88,7 @@ def test_classic_zero_diagonal_sync_cycles_but_async_never_does():
     once = net.update(cycled, mode="sync")
     assert (once != cycled).any(axis=1).all()
     np.testing.assert_array_equal(net.update(once, mode="sync"), cycled)
-    for order in ("random", "sequential"):
+    for order in _core.ORDERS:
         result = net.recall(ALL_8, mode="async", order=order)
         assert result.converged.all() and not result.cycle.any()
         assert net.stable(result.states).all()
@@ -110,7 +113,7 @@ def test_attractors_equal_brute_force_search(dtype, sparse):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("rule", BIPOLAR_RULES)
+@pytest.mark.parametrize("rule", SYMMETRIC_RULES)
 def test_energy_never_increases_along_async_updates(rule, dtype):
     n = 64
     net = Hopfield(n, rule=rule, seed=3, dtype=dtype)
@@ -279,7 +282,7 @@ def test_storkey_matches_the_rule_as_published(zero_diagonal):
     np.testing.assert_allclose(net.W, storkey_reference(patterns, zero_diagonal), atol=1e-12)
 
 
-@pytest.mark.parametrize("rule", BIPOLAR_RULES)
+@pytest.mark.parametrize("rule", SYMMETRIC_RULES)
 def test_add_continues_what_train_started(rule):
     patterns = random_patterns(12, 40, seed=60)
     whole = Hopfield(40, rule=rule, seed=0)
@@ -319,7 +322,7 @@ def test_sparse_patterns_are_stored_and_recalled():
     np.testing.assert_allclose(net.W, expected, atol=1e-12)
     assert net.stable(patterns).all()
     probes = flip(patterns, 0.02, seed=1)
-    for mode in ("async", "sync"):
+    for mode in _core.MODES:
         np.testing.assert_array_equal(net.recall(probes, mode=mode).states, patterns)
     with pytest.raises(ValueError, match="probes"):
         net.recall(2 * patterns - 1)
@@ -441,7 +444,7 @@ def test_glauber_probability_of_plus_one():
 def test_recall_restores_noisy_patterns(small_net):
     patterns = random_patterns(6, 60, seed=12)
     probes = flip(patterns, 0.1, seed=21)
-    for mode in ("async", "sync"):
+    for mode in _core.MODES:
         result = small_net.recall(probes, mode=mode)
         np.testing.assert_array_equal(result.states, patterns)
         assert result.converged.all()

@@ -20,6 +20,35 @@ GRADIENT_CASES = [("tanh", out, loss, 1) for out, loss in OUTPUT_LOSS] + [
 ]
 
 
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# One numpy formula per activation of the engine's table (leaky_relu with slope 0.01).
+ACTIVATION_FORMULAS = {
+    "identity": lambda z: z,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "bipolar_sigmoid": lambda z: 2 / (1 + np.exp(-z)) - 1,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "softmax": softmax,
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("activation", _core.ACTIVATIONS)
+def test_activations_compute_their_formula(activation, dtype):
+    # Every activation may be an output's: with W = I and b = 0 the outputs are f(X).
+    formula = ACTIVATION_FORMULAS[activation]  # a new activation needs its row above
+    X = np.random.default_rng(0).normal(0.0, 3.0, size=(50, 3))
+    model = MLP([3, 3], output_activation=activation, dtype=dtype, seed=0)
+    model.weights = [np.eye(3)]
+    rtol = 1e-6 if dtype == "float32" else 1e-13
+    np.testing.assert_allclose(model.outputs(X), formula(X), rtol=rtol, atol=rtol)
+
+
 def targets_for(output, n, k, rng):
     """Targets in the range of the output activation (probabilities for softmax)."""
     if output == "softmax":

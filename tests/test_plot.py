@@ -718,6 +718,7 @@ DRAWS = {
     "energy": lambda ax: plot.energy([3.0, 1.0], ax=ax, labels=["a"]),
     "grid_heatmap": lambda ax: plot.grid_heatmap(RESULTS, "x", "y", "score", ax=ax),
     "loss_curves": lambda ax: plot.loss_curves({"a": [1.0, 0.5]}, ax=ax),
+    "memory_capacity": lambda ax: plot.memory_capacity({"a": ([0.1, 2.0], [1.0, 0.5])}, 100, ax=ax),
     "patterns": lambda ax: plot.patterns(np.ones((2, 4)), (2, 2), ax=ax),
     # Views inside the network (tests/test_views.py tests what they draw).
     "activations": lambda ax: plot.activations(annlib.MLP([2, 2, 1], seed=0), [[0.0, 1.0]], ax=ax),
@@ -817,6 +818,9 @@ LEGENDS = {
     "energy": lambda legend: plot.energy([3.0, 1.0], labels=["a"], legend=legend),
     "capacity": lambda legend: plot.capacity({"a": ([0.1, 0.2], [1.0, 0.5])}, legend=legend),
     "loss_curves": lambda legend: plot.loss_curves({"a": [1.0, 0.5]}, legend=legend),
+    "memory_capacity": lambda legend: plot.memory_capacity(
+        {"a": ([0.1, 2.0], [1.0, 0.5])}, 100, legend=legend
+    ),
     "decision_boundary": lambda legend: plot.decision_boundary(
         FakeModel(), np.array([[0.0, 1.0], [1.0, -1.0]]), [1, -1], resolution=5, legend=legend
     ),

@@ -16,28 +16,42 @@ except ImportError as error:  # pragma: no cover - only without a build
         "from the source tree without building does not work."
     ) from error
 
-from . import datasets, features
+from . import datasets, features, theory
 from ._checks import ENGINE_INT_MAX, ENGINE_INT_MIN, check_int
 from ._core import DivergenceError, get_num_threads
+from .bam import BAM
+from .capacity import bam_capacity_curve, dense_capacity_curve, modern_capacity_curve
+from .dense_memory import DenseAssociativeMemory
 from .finite_differences import gradient_check
 from .hopfield import Hopfield, capacity_curve, flip, random_patterns
 from .mlp import MLP
+from .modern_hopfield import ModernHopfield
+from .recall_analysis import basin_radius, classify_recall
 from .search import grid_search
 
 # Written once, in pyproject.toml; the installed package's metadata carries it.
 __version__ = _metadata.version("annlib")
 
 __all__ = [
+    "BAM",
+    "DenseAssociativeMemory",
     "DivergenceError",
     "Hopfield",
     "MLP",
+    "ModernHopfield",
+    "bam_capacity_curve",
+    "basin_radius",
     "capacity_curve",
+    "classify_recall",
     "datasets",
+    "dense_capacity_curve",
     "flip",
     "get_num_threads",
     "grid_search",
+    "modern_capacity_curve",
     "random_patterns",
     "set_num_threads",
+    "theory",
 ]
 __all__ += ["features", "gradient_check", "playground"]  # issue 16 (playground: lazy, ipywidgets)
 

@@ -71,6 +71,9 @@ _FILE_ENTRIES = (
     "activity",
     "n_patterns",
     "patterns",
+    "margin",
+    "max_epochs",
+    "perceptron_patterns",
 )
 
 _ENGINES = {np.dtype(np.float64): _core.Hopfield64, np.dtype(np.float32): _core.Hopfield32}
@@ -141,6 +144,11 @@ class Hopfield:
               ``W = (1/N) sum_p (p - rho)(p - rho)^T`` (also ``train(..., sparse=True)``).
               Such networks need a threshold: ``bias = rho (1 - rho) (1/2 - rho)``
               lies halfway between the fields of active and inactive units.
+            * ``'perceptron'``: each unit trained as a perceptron until every
+              pattern is stable with the ``margin`` (Gardner 1988): up to 2N
+              random patterns at margin 0.  W is not symmetric (no energy).
+              ``train`` raises RuntimeError, keeping the weights reached, when
+              ``max_epochs`` passes do not suffice; ``perceptron_report`` tells.
         zero_diagonal: set ``W_ii = 0`` after learning (no self-coupling).
         normalize: keep the factor 1/N; ``False`` gives N times the weights
             (for the Hebbian rule exactly ``W = sum_p p p^T``).
@@ -148,6 +156,9 @@ class Hopfield:
         seed: seeds every random choice (update orders, Glauber noise); ``None``
             draws one.
         dtype: ``'float64'`` or ``'float32'`` (weights, states and arithmetic).
+        margin: the perceptron rule's stability margin kappa >= 0, in units
+            where a unit's stability is ``xi_i h_i sqrt(N) / |w_i|``.
+        max_epochs: the perceptron rule's most passes over the patterns.
 
     Files:
         ``save``/``load`` files are the safe format (checked on load, never run
@@ -179,6 +190,8 @@ class Hopfield:
         bias: float | ArrayLike = 0.0,
         seed: int | None = None,
         dtype: Any = "float64",
+        margin: float = 0.0,
+        max_epochs: int = 1000,
     ) -> None:
         n_units = check_int(n_units, "n_units", ENGINE_INT_MIN, ENGINE_INT_MAX)
         rule = check_name(rule, "rule", RULES)
@@ -188,6 +201,9 @@ class Hopfield:
         self._lock = ModelLock()
         self._engine = _ENGINES[self._dtype](
             n_units, rule, zero_diagonal, normalize, check_seed(seed)
+        )
+        self._engine.set_perceptron(
+            check_float(margin, "margin"), check_int(max_epochs, "max_epochs")
         )
         self.bias = bias
 
@@ -346,6 +362,28 @@ class Hopfield:
         array, _ = self._states(patterns, "patterns", sparse=target == "sparse_hebbian")
         self._engine.set_rule(target)
         self._engine.train(array)
+        self._check_perceptron()
+
+    @property
+    def perceptron_report(self) -> dict[str, Any]:
+        """What the perceptron rule's last ``train``/``add`` reached.
+
+        ``epochs`` (passes over the patterns, the most any unit needed),
+        ``converged``, ``unstable`` (unit-pattern pairs still below the margin)
+        and ``worst_stability`` (the smallest ``xi_i h_i sqrt(N) / |w_i|``).
+        """
+        return self._engine.perceptron_report
+
+    def _check_perceptron(self) -> None:
+        report = self._engine.perceptron_report
+        if self._engine.rule == "perceptron" and not report["converged"]:
+            raise RuntimeError(
+                f"perceptron: did not converge in max_epochs={self._engine.max_epochs} epochs: "
+                f"{report['unstable']} unit-pattern pairs still below margin "
+                f"{self._engine.margin} (worst stability {report['worst_stability']:.3g}); the "
+                "weights reached are kept.  Store fewer patterns (at most 2N at margin 0, "
+                "fewer with a margin), lower the margin or raise max_epochs"
+            )
 
     def add(self, patterns: ArrayLike) -> None:
         """Learn ``patterns`` on top of what is stored (same rule, same form).
@@ -360,6 +398,7 @@ class Hopfield:
                 self._engine.train(array)  # the activity comes from the first patterns
             else:
                 self._engine.add(array)
+        self._check_perceptron()
 
     # ---- dynamics ---------------------------------------------------------------
 
@@ -371,15 +410,8 @@ class Hopfield:
         """
         with self._lock.read():
             array, single = self._states(states, "states")
-            self._require_symmetric("energy")
             values = self._engine.energy(array)
         return float(values[0]) if single else values
-
-    def _require_symmetric(self, what: str) -> None:
-        if not self._engine.symmetric:
-            raise ValueError(
-                f"W: expected a symmetric weight matrix for {what}, got a non-symmetric one"
-            )
 
     def update(
         self,
@@ -460,8 +492,6 @@ class Hopfield:
         with self._lock.read():
             # Validated under the lock: train(sparse=True) changes which values are states.
             array, single = self._states(probes, "probes")
-            if trace != "none":
-                self._require_symmetric("an energy trace")
             states, iterations, converged, cycle, energy = self._engine.recall(
                 array, mode, order, max_iter, trace, temperature
             )
@@ -534,7 +564,12 @@ class Hopfield:
             "projection_diagonal": np.asarray(engine.projection_diagonal, dtype=self._dtype),
             "activity": np.array(engine.activity),
             "n_patterns": np.array(engine.n_patterns),
+            "margin": np.array(engine.margin),
+            "max_epochs": np.array(engine.max_epochs),
         }
+        trained_on = engine.perceptron_patterns
+        if trained_on.size:
+            arrays["perceptron_patterns"] = trained_on.astype(np.int8)
         stored = engine.stored_patterns
         if stored is not None:
             arrays["patterns"] = stored.astype(np.int8)
@@ -572,12 +607,23 @@ class Hopfield:
                     f"patterns: expected none for the {rule!r} rule, which keeps only W"
                 )
             patterns = np.asarray(file.read("patterns", "iuf", (n_patterns, n)), dtype=dtype)
-        net = cls(n, rule=rule, seed=seed, dtype=dtype, **flags)
+        perceptron = {}
+        if "margin" in file:  # older files have no perceptron settings
+            perceptron["margin"] = check_float(file.read("margin", "f", ()).item(), "margin", 0.0)
+            perceptron["max_epochs"] = check_int(
+                file.read("max_epochs", "iu", ()).item(), "max_epochs", 1, ENGINE_INT_MAX
+            )
+        trained_on = None
+        if "perceptron_patterns" in file:
+            trained_on = file.read("perceptron_patterns", "iuf", (None, n))
+        net = cls(n, rule=rule, seed=seed, dtype=dtype, **flags, **perceptron)
         net.W = W
         net.bias = bias
         net._engine.restore(diagonal, activity, n_patterns, streams)
         if patterns is not None:
             net._engine.restore_patterns(patterns)
+        if trained_on is not None and trained_on.size:
+            net._engine.restore_perceptron_patterns(np.asarray(trained_on, dtype=dtype))
         return net
 
     def save(self, path: str | os.PathLike) -> None:

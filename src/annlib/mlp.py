@@ -479,12 +479,15 @@ class MLP(TargetEncoding):
             bar = _progress_bar(epochs) if verbose else None
             engine_callback = None
             if callback is not None or bar is not None:
+                live: dict[str, list] = {}
 
                 def engine_callback(epoch, *_record):
                     if bar is not None:
                         bar.update(epoch - bar.n)
                     if callback is not None and (epoch % callback_every == 0 or epoch == epochs):
-                        self._take_history()
+                        # Only the records since the last call: the whole history every k
+                        # epochs would cost epochs²/k conversions.
+                        self._take_history(live)
                         return callback(epoch, self.history, self) is not False
                     return True
 
@@ -510,11 +513,20 @@ class MLP(TargetEncoding):
                 self._take_history()
         return self
 
-    def _take_history(self) -> None:
-        history = dict(self._engine.history)
+    def _take_history(self, live: dict[str, list] | None = None) -> None:
+        """The engine's history as ``self.history``; with ``live`` (a fit callback's lists),
+        only the records it lacks are converted and appended to it."""
+        if live is None:
+            history = dict(self._engine.history)
+        else:
+            history = dict(self._engine.history_since(len(live.get("loss", ()))))
         best = history.pop("best_epoch")
         self.stop_reason_ = history.pop("stopped_by") or None
         self.best_epoch_ = best if best > 0 else None
+        if live is not None:
+            for key, values in history.items():
+                live.setdefault(key, []).extend(values)
+            history = live
         self.history = history
 
     def step(self, X: Any, y: Any) -> float:

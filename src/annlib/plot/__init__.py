@@ -39,6 +39,7 @@ from ._common import LEGEND_PLACES, NEGATIVE_COLOR, POSITIVE_COLOR, ZERO_COLOR  
 from .animation import ANIMATION_VIEWS, VIEWS, training_animation  # noqa: F401
 from .hopfield import capacity, energy, patterns  # noqa: F401
 from .live import LIVE_VIEWS, LiveView, live  # noqa: F401
+from .memories import memory_capacity  # noqa: F401
 from .model import architecture, decision_boundary  # noqa: F401
 from .training import grid_heatmap, loss_curves  # noqa: F401
 from .units import activations, gradients, unit_maps  # noqa: F401

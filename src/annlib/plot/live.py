@@ -269,10 +269,7 @@ def live(
         Their targets (give both or neither).
     every : int, default None
         >= 1.  Epochs between decisions to draw; pass ``view.every`` to ``fit`` as
-        ``callback_every``.  None: ``epochs // 25`` (at least 10), else 10.  Each
-        callback of ``MLP.fit`` copies the whole history so far, so thousands of
-        callbacks in a long fit cost more than the frames (every 10 epochs over
-        40000 epochs: +230 % for a callback that does nothing; 25 callbacks: ~+5 %).
+        ``callback_every``.  None: ``epochs // 25`` (at least 10), else 10.
     views : sequence of names from ``LIVE_VIEWS``, default ('loss', 'decision_boundary', 'unit_maps')
         Side by side: 'loss' (train and test), 'decision_boundary', 'unit_maps', 'architecture'.
     budget : float, default 0.1

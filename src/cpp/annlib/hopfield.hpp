@@ -31,13 +31,14 @@ template <class Scalar>
 struct Dynamics;  // the update rule (hopfield_dynamics.hpp)
 }
 
-enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian };
+enum class HopfieldRule { hebbian, storkey, pseudoinverse, sparse_hebbian, perceptron };
 template <>
 inline constexpr auto kNames<HopfieldRule> = name_table<HopfieldRule>({
     {"hebbian", HopfieldRule::hebbian},
     {"storkey", HopfieldRule::storkey},
     {"pseudoinverse", HopfieldRule::pseudoinverse},
     {"sparse_hebbian", HopfieldRule::sparse_hebbian},
+    {"perceptron", HopfieldRule::perceptron},
 });
 
 enum class UpdateMode { sync, async };
@@ -90,6 +91,22 @@ class Hopfield {
 
     Hopfield(int n_units, HopfieldRule rule, bool zero_diagonal, bool normalize,
              std::uint64_t seed);
+
+    // The perceptron rule's margin kappa >= 0 and epoch limit (see hopfield_perceptron.cpp),
+    // and what its last train()/add() achieved.
+    struct PerceptronReport {
+        int epochs = 0;             // passes over the patterns
+        bool converged = true;      // every pattern stable with the margin
+        std::int64_t unstable = 0;  // (unit, pattern) pairs still below it
+        double worst = 0.0;         // the smallest stability found
+    };
+    void set_perceptron(double margin, int max_epochs);
+    double margin() const { return margin_; }
+    int max_epochs() const { return max_epochs_; }
+    const PerceptronReport& perceptron_report() const { return report_; }
+    // The patterns the perceptron rule trains on (N x P), and their restoration on load.
+    const Matrix& perceptron_patterns() const { return perceptron_patterns_; }
+    void restore_perceptron_patterns(const ConstStates& patterns);
 
     int n_units() const { return n_; }
     HopfieldRule rule() const { return rule_; }
@@ -162,6 +179,7 @@ class Hopfield {
     void learn_storkey(const ConstStates& patterns, InterruptPoller& poller, Eigen::Index& learnt);
     void learn_pseudoinverse(const ConstStates& patterns, InterruptPoller& poller,
                              Eigen::Index& learnt);
+    void learn_perceptron(const ConstStates& patterns);
     // recall's two algorithms (hopfield_recall.cpp): every probe on its own thread
     // (async), or the whole batch step by step (sync), with a scheduler of its own.
     void recall_async(const hopfield_detail::Dynamics<Scalar>& d, const RecallOptions& options,
@@ -197,6 +215,10 @@ class Hopfield {
     std::atomic<std::uint64_t> streams_used_{0};
     std::int64_t n_patterns_ = 0;
     double activity_ = 0.5;
+    double margin_ = 0.0;
+    int max_epochs_ = 1000;
+    PerceptronReport report_;
+    Matrix perceptron_patterns_;  // N x P: the perceptron rule trains on all of them
     bool symmetric_ = true;
     Matrix W_;
     Vector theta_;

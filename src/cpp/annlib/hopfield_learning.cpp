@@ -24,6 +24,7 @@ void Hopfield<Scalar>::train(const ConstStates& patterns, const Interrupt& inter
     projection_diagonal_.setZero();
     symmetric_ = true;
     n_patterns_ = 0;
+    perceptron_patterns_.resize(n_, 0);
     forget_patterns();
     add(patterns, interrupt);
 }
@@ -72,6 +73,9 @@ void Hopfield<Scalar>::learn(const ConstStates& patterns, InterruptPoller& polle
             break;
         case HopfieldRule::pseudoinverse:
             learn_pseudoinverse(patterns, poller, learnt);
+            break;
+        case HopfieldRule::perceptron:
+            learn_perceptron(patterns);
             break;
     }
 }

@@ -32,6 +32,8 @@ void bind_names(py::module_& m);
 void bind_mlp(py::module_& m);
 void bind_hopfield(py::module_& m);
 void bind_search(py::module_& m);
+void bind_dense_memory(py::module_& m);
+void bind_modern_hopfield(py::module_& m);
 void bind_lbfgs(py::module_& m);
 
 }  // namespace annlib_bindings

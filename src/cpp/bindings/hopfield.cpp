@@ -106,6 +106,30 @@ void bind_network(py::module_& m, const char* name) {
         .def("get_bias", [](const Net& net) { return Vector(net.bias()); })
         .def(
             "set_bias", [](Net& net, const Vector& theta) { net.set_bias(theta); }, py::arg("bias"))
+        .def("set_perceptron", &Net::set_perceptron, py::arg("margin"), py::arg("max_epochs"))
+        .def_property_readonly("margin", &Net::margin)
+        .def_property_readonly("max_epochs", &Net::max_epochs)
+        .def_property_readonly("perceptron_report",
+                               [](const Net& net) {
+                                   const auto& r = net.perceptron_report();
+                                   py::dict out;
+                                   out["epochs"] = r.epochs;
+                                   out["converged"] = r.converged;
+                                   out["unstable"] = r.unstable;
+                                   out["worst_stability"] = r.worst;
+                                   return out;
+                               })
+        .def_property_readonly(
+            "perceptron_patterns",
+            [](const Net& net) {
+                return as_rows<Scalar>(Columns<Scalar>(net.perceptron_patterns()));
+            })
+        .def(
+            "restore_perceptron_patterns",
+            [](Net& net, const carray<Scalar>& patterns) {
+                net.restore_perceptron_patterns(as_columns(patterns, "perceptron_patterns"));
+            },
+            py::arg("patterns"))
         .def("restore", &Net::restore, py::arg("projection_diagonal"), py::arg("activity"),
              py::arg("n_patterns"), py::arg("streams_used"))
         .def_property_readonly(

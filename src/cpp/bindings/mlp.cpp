@@ -1,6 +1,7 @@
 // Bindings for annlib::MLP: arrays in, arrays out, the GIL released around the work.
 #include "annlib/mlp.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <tuple>
@@ -17,7 +18,7 @@ using annlib::AccuracyRule;
 using annlib::MLPConfig;
 
 // MLPConfig's hidden activations as names, for its Python property.
-std::vector<std::string> hidden_activation_names(const MLPConfig& c) {
+std::vector<std::string> hidden_activations_of(const MLPConfig& c) {
     std::vector<std::string> names;
     for (auto a : c.hidden_activations) names.emplace_back(annlib::name_of(a));
     return names;
@@ -48,14 +49,20 @@ py::array_t<typename Matrix::Scalar> columns_as_samples(const Matrix& m) {
     return out;
 }
 
-py::dict history_dict(const annlib::History& h) {
+// The history's records from epoch `start` on (0: all of them): a fit callback that
+// runs every k epochs takes only the new records, not the whole history each time.
+py::dict history_dict(const annlib::History& h, std::size_t start = 0) {
+    const auto from = [start](const auto& v) {
+        return std::decay_t<decltype(v)>(
+            v.begin() + static_cast<std::ptrdiff_t>(std::min(start, v.size())), v.end());
+    };
     py::dict d;
-    d["loss"] = h.loss;
-    if (!h.accuracy.empty()) d["accuracy"] = h.accuracy;
-    if (!h.val_loss.empty()) d["val_loss"] = h.val_loss;
-    if (!h.val_accuracy.empty()) d["val_accuracy"] = h.val_accuracy;
-    d["learning_rate"] = h.learning_rate;
-    if (!h.function_evaluations.empty()) d["function_evaluations"] = h.function_evaluations;
+    d["loss"] = from(h.loss);
+    if (!h.accuracy.empty()) d["accuracy"] = from(h.accuracy);
+    if (!h.val_loss.empty()) d["val_loss"] = from(h.val_loss);
+    if (!h.val_accuracy.empty()) d["val_accuracy"] = from(h.val_accuracy);
+    d["learning_rate"] = from(h.learning_rate);
+    if (!h.function_evaluations.empty()) d["function_evaluations"] = from(h.function_evaluations);
     d["best_epoch"] = h.best_epoch;
     d["stopped_by"] = h.stopped_by;
     return d;
@@ -241,6 +248,12 @@ void bind_mlp_class(py::module_& m, const char* name) {
         .def_property_readonly("history",
                                [](const Model& self) { return history_dict(self.history()); })
         .def(
+            "history_since",
+            [](const Model& self, std::size_t start) {
+                return history_dict(self.history(), start);
+            },
+            py::arg("start"))
+        .def(
             "get_state",
             [](const Model& self) {
                 const auto r = self.rng().state();
@@ -313,7 +326,7 @@ void bind_mlp(py::module_& m) {
                                  "Hyper-parameters of the MLP engine (validated by the engine).");
     config.def(py::init<>())
         .def_readwrite("layers", &MLPConfig::layers)
-        .def_property("hidden_activations", &hidden_activation_names, &set_hidden_activations)
+        .def_property("hidden_activations", &hidden_activations_of, &set_hidden_activations)
         .def_property(
             "output_activation",
             [](const MLPConfig& c) { return std::string(annlib::name_of(c.output_activation)); },

@@ -8,5 +8,7 @@ PYBIND11_MODULE(_core, m) {
     annlib_bindings::bind_mlp(m);
     annlib_bindings::bind_hopfield(m);
     annlib_bindings::bind_search(m);
+    annlib_bindings::bind_dense_memory(m);
+    annlib_bindings::bind_modern_hopfield(m);
     annlib_bindings::bind_lbfgs(m);
 }

@@ -1,5 +1,6 @@
 // The engine's name tables (names.hpp) as Python tuples: _core.ACTIVATIONS, _core.RULES, ...
 // Python, its docstrings and the tests read these instead of keeping their own lists.
+#include "annlib/dense_memory.hpp"
 #include "annlib/hopfield.hpp"
 #include "annlib/mlp.hpp"
 #include "annlib/search.hpp"
@@ -34,6 +35,7 @@ void bind_names(py::module_& m) {
     m.attr("ORDERS") = names_tuple<annlib::UpdateOrder>();
     m.attr("ENERGY_TRACES") = names_tuple<annlib::EnergyTrace>();
     m.attr("SCORINGS") = names_tuple<annlib::Scoring>();
+    m.attr("INTERACTIONS") = names_tuple<annlib::Interaction>();
 }
 
 }  // namespace annlib_bindings
