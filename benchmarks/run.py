@@ -66,6 +66,8 @@ PLAN = [
 EXTRA_SCRIPTS = {
     "hopfield": (["bench_hopfield.py"], ["bench_hopfield.py", "--quick"]),
     "search": (["bench_search.py"], ["bench_search.py", "--epochs", "5", "--repeats", "1"]),
+    # Each optimizer's and schedule's cost per epoch against plain SGD on W1 and W2.
+    "optimizers": (["bench_optimizers.py"], ["bench_optimizers.py", "--quick", "--repeats", "1"]),
 }
 
 

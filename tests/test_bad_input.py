@@ -100,6 +100,11 @@ CASES = [
     Case("mlp-gtol-negative", lambda: MLP([2, 1], gtol=-1e-5), ValueError, r"^gtol: expected a finite number >= 0, got -1e-05"),
     Case("mlp-ftol-nan", lambda: MLP([2, 1], ftol=np.nan), ValueError, r"^ftol: expected a finite"),
     Case("mlp-leaky-slope-negative", lambda: MLP([2, 1], leaky_slope=-0.5), ValueError, r"^leaky_slope: expected a number in \[0, 1\), got -0.5"),
+    Case("mlp-weight-decay-negative", lambda: MLP([2, 1], optimizer="adamw", weight_decay=-1.0), ValueError, r"^weight_decay: expected a finite number >= 0, got -1"),
+    Case("mlp-schedule-unknown", lambda: MLP([2, 1], schedule="linear"), ValueError, r"^schedule: expected one of constant, "),
+    Case("mlp-plateau-factor-one", lambda: MLP([2, 1], schedule="plateau", plateau_factor=1.0), ValueError, r"^plateau_factor: expected a finite number > 1, got 1"),
+    Case("mlp-decay-every-float", lambda: MLP([2, 1], decay_every=2.5), TypeError, r"^decay_every: expected an integer"),
+    Case("mlp-max-grad-norm-negative", lambda: MLP([2, 1], max_grad_norm=-0.5), ValueError, r"^max_grad_norm: expected a finite number >= 0"),
     # ---------------------------------------------------------------- MLP methods
     Case("mlp-predict-3d", lambda: classifier().predict(np.zeros((2, 2, 2))), ValueError, r"^X: expected a 2-D array"),
     Case("mlp-predict-no-columns", lambda: classifier().predict(np.zeros((3, 0))), ValueError, r"^X: expected a non-empty"),

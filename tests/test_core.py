@@ -117,6 +117,7 @@ TABLES = [
     "HIDDEN_ACTIVATIONS",
     "LOSSES",
     "OPTIMIZERS",
+    "SCHEDULES",
     "FULL_BATCH_OPTIMIZERS",
     "LBFGS_STOPS",
     "INITS",
@@ -147,6 +148,7 @@ def test_hidden_activations_are_every_activation_but_softmax():
         ("output_activation", "ACTIVATIONS"),
         ("loss", "LOSSES"),
         ("optimizer", "OPTIMIZERS"),
+        ("schedule", "SCHEDULES"),
         ("init", "INITS"),
     ],
 )
@@ -164,6 +166,7 @@ DOCUMENTED = [
     ("MLP", "ACTIVATIONS"),
     ("MLP", "LOSSES"),
     ("MLP", "OPTIMIZERS"),
+    ("MLP", "SCHEDULES"),
     ("MLP", "INITS"),
     ("Hopfield", "RULES"),
     ("Hopfield.recall", "MODES"),

@@ -486,7 +486,7 @@ def test_history_validation_and_early_stopping():
     model.fit(
         X, y, epochs=3000, validation_data=(Xv, yv), early_stopping=True, patience=5, tol=1e-3
     )
-    assert set(model.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(model.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"}
     n = len(model.history["loss"])
     assert model.stop_reason_ == "early_stopping" and n < 3000
     assert all(len(v) == n for v in model.history.values())

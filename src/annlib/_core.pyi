@@ -16,6 +16,7 @@ ACTIVATIONS: tuple[str, ...]
 HIDDEN_ACTIVATIONS: tuple[str, ...]
 LOSSES: tuple[str, ...]
 OPTIMIZERS: tuple[str, ...]
+SCHEDULES: tuple[str, ...]
 FULL_BATCH_OPTIMIZERS: tuple[str, ...]  # no minibatches: batch_size must be None
 LBFGS_STOPS: tuple[str, ...]  # why lbfgs stopped ('none': it did not)
 INITS: tuple[str, ...]
@@ -55,6 +56,17 @@ class MLPConfig:
     rho: float
     centered: bool
     weight_decay: float
+    schedule: str
+    power_t: float
+    decay: float
+    decay_every: int
+    cosine_epochs: int
+    cosine_restarts: bool
+    min_learning_rate: float
+    plateau_factor: float
+    plateau_patience: int
+    plateau_tol: float
+    warmup_epochs: int
     delta0: float
     delta_min: float
     delta_max: float
@@ -65,6 +77,7 @@ class MLPConfig:
     gtol: float
     ftol: float
     l2: float
+    max_grad_norm: float
     batch_size: int
     shuffle: bool
     init_mean: float
@@ -117,6 +130,10 @@ class _MLPEngine:
     ) -> dict[str, Any]: ...
     @property
     def history(self) -> dict[str, Any]: ...
+    def get_schedule_state(self) -> tuple[int, int, float, float, int]: ...
+    def set_schedule_state(
+        self, epochs: int, samples: int, scale: float, best: float, waited: int
+    ) -> None: ...
     def history_since(self, start: int) -> dict[str, Any]: ...
 
 class MLP64(_MLPEngine): ...

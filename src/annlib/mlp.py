@@ -44,6 +44,7 @@ HIDDEN_ACTIVATIONS = _core.HIDDEN_ACTIVATIONS
 OUTPUT_ACTIVATIONS = _core.ACTIVATIONS
 LOSSES = _core.LOSSES
 OPTIMIZERS = _core.OPTIMIZERS
+SCHEDULES = _core.SCHEDULES
 INITS = _core.INITS
 TASKS = ("auto", "classification", "regression")
 
@@ -130,8 +131,49 @@ class MLP(TargetEncoding):
     ftol : float >= 0, default 2.2e-09
         ``lbfgs``: stop when the loss falls by at most this, relative to
         max(|loss|, 1), in an iteration.
+    schedule : str, default 'constant'
+        The learning rate η_e of each epoch e of ``fit`` (counted over the
+        model's life since ``reset``, so a second ``fit`` or a loaded model
+        continues it), from η0 = ``learning_rate``: {SCHEDULES}.  ``constant``
+        keeps η0; ``invscaling`` is η0 / (t + 1)^``power_t`` with t the samples
+        trained on before the epoch (scikit-learn's t); ``step`` multiplies by
+        ``decay`` every ``decay_every`` epochs; ``exponential`` is η0·decay^(e-1);
+        ``cosine`` falls from η0 to ``min_learning_rate`` along half a cosine over
+        ``cosine_epochs`` epochs (then stays there, or starts again with
+        ``cosine_restarts=True``); ``plateau`` divides the rate by
+        ``plateau_factor`` once the monitored loss (validation loss if there is
+        validation data) has not improved by more than ``plateau_tol`` for
+        ``plateau_patience`` epochs (scikit-learn's documented ``adaptive`` is
+        factor 5, 2 epochs: the defaults).  ``warmup_epochs=W`` multiplies the
+        rate of epoch e <= W by e/W.  ``history['learning_rate']`` holds the rate
+        each epoch used; ``step`` uses the current rate without advancing it.
+        Formulas in src/cpp/annlib/schedule.hpp.
+    power_t : float >= 0, default 0.5
+        ``invscaling``'s exponent.
+    decay : float in (0, 1], default 0.5
+        ``step``'s and ``exponential``'s factor.
+    decay_every : int >= 1, default 10
+        ``step``: epochs between two decays.
+    cosine_epochs : int >= 1, default 100
+        ``cosine``: the epochs of one half cosine.
+    cosine_restarts : bool, default False
+        ``cosine``: start again from η0 after each ``cosine_epochs``.
+    min_learning_rate : float >= 0, default 0.0
+        ``cosine``'s lowest rate.
+    plateau_factor : float > 1, default 5.0
+        ``plateau``: the rate's divisor.
+    plateau_patience : int >= 1, default 2
+        ``plateau``: epochs without improvement before the rate falls.
+    plateau_tol : float >= 0, default 0.0001
+        ``plateau``: the improvement that counts.
+    warmup_epochs : int >= 0, default 0
+        Linear warm-up: the rate of epoch e <= W is multiplied by e/W.
     l2 : float >= 0, default 0.0
         Adds (l2/2)·ΣW² to the loss (biases are not penalised).
+    max_grad_norm : float >= 0, default 0.0
+        When > 0, every update's gradient g (L2 term included) is scaled by
+        min(1, max_grad_norm/‖g‖₂), its norm over all parameters at once; the
+        direction is kept.  0 (the default) never clips; ``lbfgs`` ignores it.
     batch_size : None or int >= 1, default None
         ``None`` full batch, ``1`` online (sequential), ``k`` minibatches of k
         (a batch larger than the data is the full batch).
@@ -219,7 +261,19 @@ class MLP(TargetEncoding):
         max_fun: int = 15000,
         gtol: float = 1e-5,
         ftol: float = 2.2e-9,
+        schedule: str = "constant",
+        power_t: float = 0.5,
+        decay: float = 0.5,
+        decay_every: int = 10,
+        cosine_epochs: int = 100,
+        cosine_restarts: bool = False,
+        min_learning_rate: float = 0.0,
+        plateau_factor: float = 5.0,
+        plateau_patience: int = 2,
+        plateau_tol: float = 1e-4,
+        warmup_epochs: int = 0,
         l2: float = 0.0,
+        max_grad_norm: float = 0.0,
         batch_size: int | None = None,
         shuffle: bool = True,
         init: str = "glorot",
@@ -715,6 +769,7 @@ class MLP(TargetEncoding):
             "optimizer_first": first,
             "optimizer_second": second,
             "optimizer_steps": int(steps),
+            "schedule_state": list(self._engine.get_schedule_state()),
             "classes": self.classes_,
             "task": self._task,
             "fitted": self._fitted,
@@ -738,6 +793,8 @@ class MLP(TargetEncoding):
                 np.asarray(state["optimizer_second"], dtype=self._dtype),
                 int(state["optimizer_steps"]),
             )
+        if state.get("schedule_state") is not None:  # files before schedules have none
+            self._engine.set_schedule_state(*state["schedule_state"])
         self.classes_ = state["classes"]
         self._task = state["task"]
         self._fitted = state["fitted"]
@@ -772,6 +829,7 @@ class MLP(TargetEncoding):
                 "stop_reason",
                 "rng",
                 "optimizer_steps",
+                "schedule_state",
             )
         }
         arrays = {
@@ -883,6 +941,7 @@ MLP.__doc__ = fill_names(
     OUTPUT_ACTIVATIONS=OUTPUT_ACTIVATIONS,
     LOSSES=LOSSES,
     OPTIMIZERS=OPTIMIZERS,
+    SCHEDULES=SCHEDULES,
     INITS=INITS,
 )
 
@@ -918,6 +977,7 @@ def engine_config(layers: Sequence[int], params: dict[str, Any], labels: str = "
         "output_activation": lambda v, n: check_name(v, n, (*OUTPUT_ACTIVATIONS, AUTO)),
         "loss": lambda v, n: check_name(v, n, (*LOSSES, AUTO)),
         "optimizer": lambda v, n: check_name(v, n, OPTIMIZERS),
+        "schedule": lambda v, n: check_name(v, n, SCHEDULES),
         "init": lambda v, n: check_name(v, n, INITS),
         # None is Python's full batch (the engine's 0); the range is C++ int's.
         "batch_size": lambda v, n: None if v is None else check_int(v, n, 1, ENGINE_INT_MAX),
@@ -984,9 +1044,17 @@ _META_FIELDS = (
     "stop_reason",
     "rng",
     "optimizer_steps",
+    "schedule_state",
 )
 _FILE_TASKS = ("regression", "multiclass", "binary", "multilabel")
-_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "function_evaluations")
+_HISTORY_KEYS = (
+    "loss",
+    "accuracy",
+    "val_loss",
+    "val_accuracy",
+    "function_evaluations",
+    "learning_rate",
+)
 # fit's own reasons, then lbfgs's (its table's "none" means it did not stop).
 _STOP_REASONS = ("epochs", "early_stopping", "callback") + tuple(
     reason for reason in _core.LBFGS_STOPS if reason != "none"
@@ -1002,6 +1070,7 @@ def _read_state(file: Any) -> dict[str, Any]:
     meta = json.loads(str(file.read("config", "U", (), max_bytes=MAX_TEXT_BYTES)))
     if not isinstance(meta, dict):
         raise ValueError(f"config: expected a JSON object, got {type(meta).__name__}")
+    meta.setdefault("schedule_state", None)  # written since schedules exist
     _check_fields(meta, _META_FIELDS, "config")
     params = meta["params"]
     if not isinstance(params, dict):
@@ -1116,6 +1185,23 @@ def _read_state(file: Any) -> dict[str, Any]:
             raise ValueError(f"config.rng[4]: expected a finite number, got {rng[4]!r}")
         check_choice(rng[5], "config.rng[5]", ("True", "False"))
     steps = check_int(meta["optimizer_steps"], "config.optimizer_steps", 0, 2**63 - 1)
+    schedule = meta["schedule_state"]
+    if schedule is not None:
+        if not isinstance(schedule, list) or len(schedule) != 5:
+            raise ValueError(
+                "config.schedule_state: expected 5 values (epochs, samples, scale, best, waited)"
+            )
+        epochs, samples = (
+            check_int(v, f"config.schedule_state[{i}]", 0, 2**63 - 1)
+            for i, v in enumerate(schedule[:2])
+        )
+        scale, best = (
+            check_real(v, f"config.schedule_state[{i + 2}]") for i, v in enumerate(schedule[2:4])
+        )
+        if not (np.isfinite(scale) and scale > 0) or np.isnan(best):
+            raise ValueError("config.schedule_state: expected a finite scale > 0 and a best loss")
+        waited = check_int(schedule[4], "config.schedule_state[4]", 0, ENGINE_INT_MAX)
+        meta["schedule_state"] = [epochs, samples, scale, best, waited]
     return dict(
         meta,
         optimizer_steps=steps,

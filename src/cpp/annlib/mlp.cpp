@@ -143,6 +143,27 @@ void validate_full_batch_settings(const OptimizerSettings& o) {
 }  // namespace
 
 // ---------------------------------------------------------------------------
+void ScheduleSettings::validate() const {
+    require(std::isfinite(power_t) && power_t >= 0,
+            "power_t: expected a finite number >= 0, got " + str(power_t));
+    require(std::isfinite(decay) && decay > 0 && decay <= 1,
+            "decay: expected a number in (0, 1], got " + str(decay));
+    require(decay_every >= 1,
+            "decay_every: expected an integer >= 1, got " + std::to_string(decay_every));
+    require(cosine_epochs >= 1,
+            "cosine_epochs: expected an integer >= 1, got " + std::to_string(cosine_epochs));
+    require(std::isfinite(min_learning_rate) && min_learning_rate >= 0,
+            "min_learning_rate: expected a finite number >= 0, got " + str(min_learning_rate));
+    require(std::isfinite(plateau_factor) && plateau_factor > 1,
+            "plateau_factor: expected a finite number > 1, got " + str(plateau_factor));
+    require(plateau_patience >= 1,
+            "plateau_patience: expected an integer >= 1, got " + std::to_string(plateau_patience));
+    require(std::isfinite(plateau_tol) && plateau_tol >= 0,
+            "plateau_tol: expected a finite number >= 0, got " + str(plateau_tol));
+    require(warmup_epochs >= 0,
+            "warmup_epochs: expected an integer >= 0, got " + std::to_string(warmup_epochs));
+}
+
 void MLPConfig::validate() const {
     require(layers.size() >= 2,
             "layers: expected at least 2 sizes [n_inputs, ..., n_outputs], got " +
@@ -195,6 +216,10 @@ void MLPConfig::validate() const {
             "batch_size: optimizer '" + std::string(name_of(optimizer.kind)) +
                 "' works on the full batch only; expected None, got " + std::to_string(batch_size));
     require(std::isfinite(l2) && l2 >= 0, "l2: expected a finite number >= 0, got " + str(l2));
+    schedule.validate();
+    require(
+        std::isfinite(max_grad_norm) && max_grad_norm >= 0,
+        "max_grad_norm: expected a finite number >= 0 (0: no clipping), got " + str(max_grad_norm));
     require(batch_size >= 0,
             "batch_size: expected None or an integer >= 1, got " + std::to_string(batch_size));
     require(std::isfinite(init_mean), "init_mean: expected a finite number, got " + str(init_mean));
@@ -252,8 +277,10 @@ void MLP<Scalar>::set_config(MLPConfig config) {
             "layers: the layer sizes of a model cannot change; create a new model");
     const bool new_optimizer =
         !OptimizerState<Scalar>::same_state(config.optimizer, config_.optimizer);
+    const bool new_schedule = config.schedule.kind != config_.schedule.kind;
     config_ = std::move(config);
     if (new_optimizer) optimizer_state_.reset(config_.optimizer, params_.size());
+    if (new_schedule) schedule_state_ = ScheduleState();
 }
 
 template <class Scalar>
@@ -270,6 +297,7 @@ void MLP<Scalar>::reset() {
         bias_mut(i, params_).setZero();
     }
     optimizer_state_.reset(config_.optimizer, params_.size());
+    schedule_state_ = ScheduleState();
     history_ = History();
 }
 
@@ -625,6 +653,16 @@ double MLP<Scalar>::lbfgs_epoch(const ConstRef& X, const ConstRef& T, const FitO
     return run.value;
 }
 
+// Gradient clipping by the global norm (Pascanu, Mikolov & Bengio 2013):
+// g ← g · min(1, max_grad_norm / ‖g‖₂) over every parameter at once, so the
+// update keeps its direction.  The gradient includes the L2 term.
+template <class Scalar>
+void MLP<Scalar>::clip_gradient(Vector& grad) const {
+    if (config_.max_grad_norm <= 0) return;
+    const double norm = static_cast<double>(grad.template cast<double>().norm());
+    if (norm > config_.max_grad_norm) grad *= static_cast<Scalar>(config_.max_grad_norm / norm);
+}
+
 template <class Scalar>
 double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
     Vector grad;
@@ -639,7 +677,10 @@ double MLP<Scalar>::step(const ConstRef& X, const ConstRef& T) {
         return before;
     }
     Vector before = params_;
-    optimizer_state_.update(config_.optimizer, params_, grad);
+    OptimizerSettings settings = config_.optimizer;
+    settings.learning_rate = schedule_state_.rate(config_.schedule, settings.learning_rate);
+    clip_gradient(grad);
+    optimizer_state_.update(settings, params_, grad);
     if (!params_.allFinite()) {
         params_ = before;
         throw DivergenceError(
@@ -713,6 +754,7 @@ struct MLP<Scalar>::FitState {
     bool gather;  // a shuffled minibatch is copied together (a full batch needs no shuffling)
     Workspace ws;
     Vector grad, chunk_grad;
+    OptimizerSettings optimizer;  // the model's, at the epoch's scheduled rate
     std::vector<Eigen::Index> order;
     // Weights at the start of the fit, of this epoch and of the previous one (= the
     // ends of the two epochs before), for divergence; swapped, never reallocated.
@@ -737,6 +779,7 @@ struct MLP<Scalar>::FitState {
           ws(model.config_.layers, chunk, true),
           grad(model.params_.size()),
           chunk_grad(chunk < batch ? model.params_.size() : 0),
+          optimizer(model.config_.optimizer),
           order(static_cast<std::size_t>(X.cols())),
           fit_start(model.params_),
           epoch_start(model.params_),
@@ -781,6 +824,8 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         poller.poll();
         state.begin_epoch(params_);
+        const double rate = schedule_state_.rate(config_.schedule, config_.optimizer.learning_rate);
+        state.optimizer.learning_rate = rate;
         Eigen::Index correct = 0;
         const double epoch_loss =
             lbfgs_run ? lbfgs_epoch(X, T, options, state.ws, *lbfgs_run, poller, correct)
@@ -792,8 +837,10 @@ const History& MLP<Scalar>::fit(const ConstRef& X, const ConstRef& T, const FitO
 
         const EpochRecord record =
             record_epoch(epoch, epoch_loss, correct, n, options, validate ? Xval : nullptr, Tval);
-        bool stop = early_stopping.stop_after(epoch, validate ? record.val_loss : record.loss,
-                                              params_, history_);
+        history_.learning_rate.push_back(rate);
+        const double monitored = validate ? record.val_loss : record.loss;
+        schedule_state_.end_epoch(config_.schedule, static_cast<long long>(n), monitored);
+        bool stop = early_stopping.stop_after(epoch, monitored, params_, history_);
         if (lbfgs_run && lbfgs_run->stop != LbfgsStop::none && !stop) {
             history_.stopped_by = std::string(name_of(lbfgs_run->stop));
             stop = true;
@@ -826,7 +873,8 @@ double MLP<Scalar>::train_epoch(const ConstRef& X, const ConstRef& T, const FitO
         const double batch_loss =
             minibatch_gradient(X, T, start, m, options, state, poller, correct);
         loss_total += (batch_loss + penalty) * static_cast<double>(m);
-        optimizer_state_.update(config_.optimizer, params_, state.grad);
+        clip_gradient(state.grad);
+        optimizer_state_.update(state.optimizer, params_, state.grad);
         poller.poll();
     }
     return loss_total / static_cast<double>(n);

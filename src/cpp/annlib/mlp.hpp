@@ -24,6 +24,7 @@
 #include "annlib/names.hpp"
 #include "annlib/optimizer.hpp"
 #include "annlib/random.hpp"
+#include "annlib/schedule.hpp"
 
 namespace annlib {
 
@@ -34,8 +35,10 @@ struct MLPConfig {
     double leaky_slope = 0.01;
     Loss loss = Loss::mse;
     OptimizerSettings optimizer;
-    double l2 = 0.0;     // adds (l2/2)·Σ W² to the loss (biases are not penalised)
-    int batch_size = 0;  // 0: full batch; 1: online; k: minibatches of k
+    ScheduleSettings schedule;   // the learning rate of each epoch of fit
+    double l2 = 0.0;             // adds (l2/2)·Σ W² to the loss (biases are not penalised)
+    double max_grad_norm = 0.0;  // > 0: the update's gradient is scaled to at most this 2-norm
+    int batch_size = 0;          // 0: full batch; 1: online; k: minibatches of k
     bool shuffle = true;
     Init init = Init::glorot;
     double init_mean = 0.0;
@@ -69,6 +72,7 @@ struct EpochRecord {
 
 struct History {
     std::vector<double> loss, accuracy, val_loss, val_accuracy;
+    std::vector<double> learning_rate;            // the rate each epoch used (schedule.hpp)
     std::vector<long long> function_evaluations;  // lbfgs: loss evaluations up to each iteration
     int best_epoch = 0;      // epoch whose weights were kept by early stopping (0: none)
     std::string stopped_by;  // "epochs", "early_stopping", "callback" or lbfgs's LbfgsStop
@@ -135,6 +139,8 @@ class MLP {
     const Rng& rng() const { return rng_; }
     OptimizerState<Scalar>& optimizer_state() { return optimizer_state_; }
     const OptimizerState<Scalar>& optimizer_state() const { return optimizer_state_; }
+    ScheduleState& schedule_state() { return schedule_state_; }
+    const ScheduleState& schedule_state() const { return schedule_state_; }
 
     // Every layer's activations [X, A1, ..., AL] for X (inputs × samples).
     std::vector<Matrix> forward(const ConstRef& X) const;
@@ -152,7 +158,8 @@ class MLP {
     double loss_and_gradient(const Eigen::Ref<const Vector>& p, const ConstRef& X,
                              const ConstRef& T, Vector& grad);
     // One optimizer update on the batch (X, T) (lbfgs: one iteration with its line
-    // search); returns the loss before the update.
+    // search) at the schedule's current rate (the schedule does not advance: it counts
+    // fit's epochs); returns the loss before the update.
     double step(const ConstRef& X, const ConstRef& T);
     // The whole training loop.  Xval/Tval may be null.  Throws DivergenceError when an
     // epoch diverges (kDivergenceGrowth), with the latest weights whose loss on (X, T) is
@@ -175,6 +182,7 @@ class MLP {
     WeightMap weight_mut(int i, Vector& p) const;
     BiasMap bias_mut(int i, Vector& p) const;
     double l2_penalty() const;
+    void clip_gradient(Vector& grad) const;  // max_grad_norm
     int threads_for(Eigen::Index samples) const;
     void forward_block(const ConstRef& Xb, Workspace& ws) const;
     // Runs forward_block over X in blocks of block_columns() samples, hands each to
@@ -223,6 +231,7 @@ class MLP {
     std::vector<Eigen::Index> weight_offset_, bias_offset_;
     Vector params_;
     OptimizerState<Scalar> optimizer_state_;
+    ScheduleState schedule_state_;
     Rng rng_;
     History history_;
 };

@@ -2,6 +2,7 @@
 #include "annlib/mlp.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -60,6 +61,7 @@ py::dict history_dict(const annlib::History& h, std::size_t start = 0) {
     if (!h.accuracy.empty()) d["accuracy"] = from(h.accuracy);
     if (!h.val_loss.empty()) d["val_loss"] = from(h.val_loss);
     if (!h.val_accuracy.empty()) d["val_accuracy"] = from(h.val_accuracy);
+    d["learning_rate"] = from(h.learning_rate);
     if (!h.function_evaluations.empty()) d["function_evaluations"] = from(h.function_evaluations);
     d["best_epoch"] = h.best_epoch;
     d["stopped_by"] = h.stopped_by;
@@ -278,7 +280,35 @@ void bind_mlp_class(py::module_& m, const char* name) {
                 self.rng().set_state(r);
             },
             py::arg("words"), py::arg("spare"), py::arg("has_spare"), py::arg("first"),
-            py::arg("second"), py::arg("steps"));
+            py::arg("second"), py::arg("steps"))
+        .def(
+            "get_schedule_state",
+            [](const Model& self) {
+                const auto& s = self.schedule_state();
+                return py::make_tuple(s.epochs, s.samples, s.scale, s.best, s.waited);
+            },
+            "Where the model is in its schedule: (epochs, samples, scale, best, waited).")
+        .def(
+            "set_schedule_state",
+            [](Model& self, long long epochs, long long samples, double scale, double best,
+               int waited) {
+                if (epochs < 0 || samples < 0 || waited < 0 || !(scale > 0) ||
+                    !std::isfinite(scale) || std::isnan(best))
+                    throw std::invalid_argument(
+                        "schedule state: expected counts >= 0, a finite scale > 0 and a best "
+                        "loss that is a number");
+                self.schedule_state() = annlib::ScheduleState{epochs, samples, scale, best, waited};
+            },
+            py::arg("epochs"), py::arg("samples"), py::arg("scale"), py::arg("best"),
+            py::arg("waited"));
+}
+
+template <class T>
+void bind_schedule_setting(py::class_<MLPConfig>& config, const char* name,
+                           T annlib::ScheduleSettings::* member) {
+    config.def_property(
+        name, [member](const MLPConfig& c) { return c.schedule.*member; },
+        [member](MLPConfig& c, T value) { c.schedule.*member = value; });
 }
 
 template <class T>
@@ -319,8 +349,15 @@ void bind_mlp(py::module_& m) {
             [](MLPConfig& c, const std::string& s) {
                 c.init = annlib::from_name<annlib::Init>(s, "init");
             })
+        .def_property(
+            "schedule",
+            [](const MLPConfig& c) { return std::string(annlib::name_of(c.schedule.kind)); },
+            [](MLPConfig& c, const std::string& s) {
+                c.schedule.kind = annlib::from_name<annlib::Schedule>(s, "schedule");
+            })
         .def_readwrite("leaky_slope", &MLPConfig::leaky_slope)
         .def_readwrite("l2", &MLPConfig::l2)
+        .def_readwrite("max_grad_norm", &MLPConfig::max_grad_norm)
         .def_readwrite("batch_size", &MLPConfig::batch_size)
         .def_readwrite("shuffle", &MLPConfig::shuffle)
         .def_readwrite("init_mean", &MLPConfig::init_mean)
@@ -333,6 +370,11 @@ void bind_mlp(py::module_& m) {
             (bind_optimizer_setting(config, setting.first, setting.second), ...);
         },
         annlib::kOptimizerSettings);
+    std::apply(
+        [&config](auto... setting) {
+            (bind_schedule_setting(config, setting.first, setting.second), ...);
+        },
+        annlib::kScheduleSettings);
 
     bind_mlp_class<double>(m, "MLP64");
     bind_mlp_class<float>(m, "MLP32");

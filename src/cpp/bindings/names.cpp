@@ -22,6 +22,7 @@ void bind_names(py::module_& m) {
     m.attr("HIDDEN_ACTIVATIONS") = py::tuple(py::cast(annlib::hidden_activation_names()));
     m.attr("LOSSES") = names_tuple<annlib::Loss>();
     m.attr("OPTIMIZERS") = names_tuple<annlib::Optimizer>();
+    m.attr("SCHEDULES") = names_tuple<annlib::Schedule>();
     std::vector<std::string> full_batch;
     for (const auto& [name, kind] : annlib::kNames<annlib::Optimizer>)
         if (annlib::full_batch_only(kind)) full_batch.emplace_back(name);
