@@ -38,7 +38,7 @@ def test_max_grad_norm_scales_the_update_gradient_to_that_norm(optimizer, l2):
 
 def test_max_grad_norm_clips_every_update_of_fit():
     """Full batch SGD with a tiny limit moves the weights by exactly η·limit per epoch."""
-    model = MLP([2, 4, 2], output_activation="softmax", max_grad_norm=1e-3, seed=5)
+    model = MLP([2, 4, 2], output_activation="softmax", max_grad_norm=1e-3, optimizer="sgd", seed=5)
     for _ in range(3):
         before = model._engine.parameters.copy()
         model.fit(X, Y, epochs=1)

@@ -79,7 +79,9 @@ def test_schedules_produce_their_documented_rates(schedule, settings, warmup):
 
 def test_the_rate_of_the_history_is_the_rate_used():
     """Full-batch SGD: each epoch's parameter change is −η_e times its gradient."""
-    net = MLP([2, 3, 1], schedule="exponential", decay=0.5, learning_rate=ETA, seed=1)
+    net = MLP(
+        [2, 3, 1], schedule="exponential", decay=0.5, learning_rate=ETA, optimizer="sgd", seed=1
+    )
     y = X[:, 0] - X[:, 1]
     net.fit(X, y, epochs=1)
     for e in range(2, 5):
