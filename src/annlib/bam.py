@@ -17,7 +17,6 @@ True
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,16 +24,12 @@ import numpy as np
 
 from . import _core
 from ._checks import (
-    FORMAT_VERSION,
-    StateArrays,
-    UnreadableFile,
     as_float_array,
-    atomic_save_npz,
     check_dtype,
     check_int,
-    open_model_file,
 )
 from ._lock import ModelLock
+from ._memory_files import SavedMemory
 from .dense_memory import as_spin_states
 from .hopfield import ArrayLike
 
@@ -62,7 +57,7 @@ class BamRecall:
     converged: Any
 
 
-class BAM:
+class BAM(SavedMemory, kind="BAM", entries=_FILE_ENTRIES):
     """A bidirectional associative memory (sizes fixed by the first ``train``).
 
     Args:
@@ -175,13 +170,12 @@ class BAM:
 
     # ---- persistence ------------------------------------------------------------
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        with self._lock.read():
-            return {
-                "dtype": np.array(self._dtype.name),
-                "W": self._engine.get_weights(),
-                "n_pairs": np.array(self._engine.n_pairs),
-            }
+    def _arrays_unlocked(self) -> dict[str, np.ndarray]:
+        return {
+            "dtype": np.array(self._dtype.name),
+            "W": self._engine.get_weights(),
+            "n_pairs": np.array(self._engine.n_pairs),
+        }
 
     @classmethod
     def _from_file(cls, file: Any) -> BAM:
@@ -193,52 +187,5 @@ class BAM:
         memory._engine.restore(W, pairs)
         return memory
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save to ``path`` as given (an .npz archive whatever its suffix, written atomically)."""
-        arrays = self._arrays()
-        arrays["annlib_kind"] = np.array("BAM")
-        arrays["format_version"] = np.array(FORMAT_VERSION)
-        atomic_save_npz(path, arrays)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> BAM:
-        """Read a memory written by ``save`` (every entry checked before it is used).
-
-        Raises:
-            FileNotFoundError: no such file.
-            ValueError: not a saved BAM, corrupt, or from a newer annlib.
-        """
-        with open_model_file(path, "BAM", _FILE_ENTRIES) as file:
-            return cls._load(file)
-
-    @classmethod
-    def _load(cls, file: Any) -> BAM:
-        try:
-            return cls._from_file(file)
-        except UnreadableFile:
-            raise
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {file.source} has no {missing} entry; it is not a complete saved BAM"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"path: {file.source} holds an invalid saved BAM ({error})") from None
-
-    def __getstate__(self) -> dict[str, np.ndarray]:
-        return self._arrays()
-
-    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
-        lock = self.__dict__.get("_lock")
-        if lock is None:  # unpickling: a new object
-            self.__dict__.update(fresh)
-            return
-        with lock.write("__setstate__"):  # an existing object: swap its whole state at once
-            fresh["_lock"] = lock
-            self.__dict__.update(fresh)
-
     def __repr__(self) -> str:
-        return (
-            f"BAM(x_units={self.x_units}, y_units={self.y_units}, n_pairs={self.n_pairs}, "
-            f"dtype='{self._dtype.name}')"
-        )
+        return self._repr(x_units=self.x_units, y_units=self.y_units, n_pairs=self.n_pairs)

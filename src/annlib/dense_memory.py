@@ -24,25 +24,20 @@ True
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
 from . import _core
 from ._checks import (
-    FORMAT_VERSION,
-    StateArrays,
-    UnreadableFile,
     as_float_array,
-    atomic_save_npz,
     check_choice,
     check_dtype,
     check_int,
     check_seed,
-    open_model_file,
 )
 from ._lock import ModelLock
+from ._memory_files import SavedMemory
 from .hopfield import MODES, ORDERS, ArrayLike, RecallResult, _check_track_energy
 
 __all__ = ["DenseAssociativeMemory", "INTERACTIONS"]
@@ -75,7 +70,7 @@ def as_spin_states(value: Any, name: str, n_units: int, dtype: np.dtype) -> tupl
     return array, single
 
 
-class DenseAssociativeMemory:
+class DenseAssociativeMemory(SavedMemory, kind="DenseAssociativeMemory", entries=_FILE_ENTRIES):
     """A dense associative memory of ``n_units`` ±1 units.
 
     Args:
@@ -252,10 +247,6 @@ class DenseAssociativeMemory:
 
     # ---- persistence ------------------------------------------------------------
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        with self._lock.read():
-            return self._arrays_unlocked()
-
     def _arrays_unlocked(self) -> dict[str, np.ndarray]:
         return {
             "n_units": np.array(self.n_units),
@@ -284,54 +275,10 @@ class DenseAssociativeMemory:
         memory._engine.restore(check_int(streams, "streams_used", 0, 2**64 - 1))
         return memory
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save to ``path`` as given (an .npz archive whatever its suffix, written atomically)."""
-        arrays = self._arrays()
-        arrays["annlib_kind"] = np.array("DenseAssociativeMemory")
-        arrays["format_version"] = np.array(FORMAT_VERSION)
-        atomic_save_npz(path, arrays)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> DenseAssociativeMemory:
-        """Read a memory written by ``save`` (every entry checked before it is used).
-
-        Raises:
-            FileNotFoundError: no such file.
-            ValueError: not a saved DenseAssociativeMemory, corrupt, or from a newer annlib.
-        """
-        with open_model_file(path, "DenseAssociativeMemory", _FILE_ENTRIES) as file:
-            return cls._load(file)
-
-    @classmethod
-    def _load(cls, file: Any) -> DenseAssociativeMemory:
-        try:
-            return cls._from_file(file)
-        except UnreadableFile:
-            raise
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {file.source} has no {missing} entry; it is not a complete saved DenseAssociativeMemory"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"path: {file.source} holds an invalid saved DenseAssociativeMemory ({error})"
-            ) from None
-
-    def __getstate__(self) -> dict[str, np.ndarray]:
-        return self._arrays()
-
-    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
-        lock = self.__dict__.get("_lock")
-        if lock is None:  # unpickling: a new object
-            self.__dict__.update(fresh)
-            return
-        with lock.write("__setstate__"):  # an existing object: swap its whole state at once
-            fresh["_lock"] = lock
-            self.__dict__.update(fresh)
-
     def __repr__(self) -> str:
-        return (
-            f"DenseAssociativeMemory(n_units={self.n_units}, interaction={self.interaction!r}, "
-            f"degree={self.degree}, n_patterns={self.n_patterns}, dtype='{self._dtype.name}')"
+        return self._repr(
+            n_units=self.n_units,
+            interaction=self.interaction,
+            degree=self.degree,
+            n_patterns=self.n_patterns,
         )

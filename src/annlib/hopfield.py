@@ -30,11 +30,7 @@ from . import _core
 from ._checks import (
     ENGINE_INT_MAX,
     ENGINE_INT_MIN,
-    FORMAT_VERSION,
-    StateArrays,
-    UnreadableFile,
     as_float_array,
-    atomic_save_npz,
     check_choice,
     check_dtype,
     check_float,
@@ -43,9 +39,9 @@ from ._checks import (
     check_real,
     check_seed,
     describe,
-    open_model_file,
 )
 from ._lock import ModelLock
+from ._memory_files import SavedMemory
 from ._patterns import flip, random_patterns
 
 __all__ = ["Hopfield", "RecallResult", "capacity_curve", "flip", "random_patterns"]
@@ -122,7 +118,7 @@ class RecallResult:
     energy: Any = None
 
 
-class Hopfield:
+class Hopfield(SavedMemory, kind="Hopfield", entries=_FILE_ENTRIES):
     """A Hopfield network of ``n_units`` binary units.
 
     Unit i becomes high (+1, or 1 when sparse) when its field ``h_i = (W s)_i``
@@ -559,10 +555,6 @@ class Hopfield:
 
     # ---- persistence ------------------------------------------------------------
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        with self._lock.read():
-            return self._arrays_unlocked()
-
     def _arrays_unlocked(self) -> dict[str, np.ndarray]:
         engine = self._engine
         arrays = {
@@ -590,7 +582,7 @@ class Hopfield:
         return arrays
 
     @classmethod
-    def _from_arrays(cls, file: Any) -> Hopfield:
+    def _from_file(cls, file: Any) -> Hopfield:
         """A network from its saved entries (a ``ModelFile`` or ``StateArrays``).
 
         Sizes come first: ``n_units`` must be the side of ``W`` and the length of
@@ -640,17 +632,6 @@ class Hopfield:
             net._engine.restore_perceptron_patterns(np.asarray(trained_on, dtype=dtype))
         return net
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save to exactly ``path`` (a numpy .npz archive whatever the suffix); ``Hopfield.load`` reads it.
-
-        Written atomically, with the mode of a new file under the umask (a replaced
-        file keeps its mode); a folder, or a name ending in ``/``, is an IsADirectoryError.
-        """
-        arrays = self._arrays()
-        arrays["annlib_kind"] = np.array("Hopfield")
-        arrays["format_version"] = np.array(FORMAT_VERSION)
-        atomic_save_npz(path, arrays)
-
     @classmethod
     def load(cls, path: str | os.PathLike) -> Hopfield:
         """Read a network written by ``save``.
@@ -665,41 +646,15 @@ class Hopfield:
             FileNotFoundError: no such file.
             ValueError: not a saved Hopfield, corrupt, or from a newer annlib.
         """
-        with open_model_file(path, "Hopfield", _FILE_ENTRIES) as file:
-            return cls._load(file)
-
-    @classmethod
-    def _load(cls, file: Any) -> Hopfield:
-        try:
-            return cls._from_arrays(file)
-        except UnreadableFile:
-            raise
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {file.source} has no {missing} entry; it is not a complete saved Hopfield"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"path: {file.source} holds an invalid saved Hopfield ({error})"
-            ) from None
-
-    def __getstate__(self) -> dict[str, np.ndarray]:
-        return self._arrays()
-
-    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
-        lock = self.__dict__.get("_lock")
-        if lock is None:  # unpickling: a new object
-            self.__dict__.update(fresh)
-            return
-        with lock.write("__setstate__"):  # an existing network: swap its whole state at once
-            fresh["_lock"] = lock
-            self.__dict__.update(fresh)
+        return super().load(path)
 
     def __repr__(self) -> str:
-        return (
-            f"Hopfield(n_units={self.n_units}, rule={self.rule!r}, n_patterns={self.n_patterns}, "
-            f"zero_diagonal={self.zero_diagonal}, normalize={self.normalize}, dtype='{self._dtype.name}')"
+        return self._repr(
+            n_units=self.n_units,
+            rule=self.rule,
+            n_patterns=self.n_patterns,
+            zero_diagonal=self.zero_diagonal,
+            normalize=self.normalize,
         )
 
 

@@ -28,7 +28,6 @@ metastable state), and as beta -> 0 it returns their mean.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,17 +35,13 @@ import numpy as np
 
 from . import _core
 from ._checks import (
-    FORMAT_VERSION,
-    StateArrays,
-    UnreadableFile,
     as_float_array,
-    atomic_save_npz,
     check_dtype,
     check_float,
     check_int,
-    open_model_file,
 )
 from ._lock import ModelLock
+from ._memory_files import SavedMemory
 from .hopfield import ArrayLike
 
 __all__ = ["ModernHopfield", "Retrieval"]
@@ -84,7 +79,7 @@ class Retrieval:
     metastable: Any
 
 
-class ModernHopfield:
+class ModernHopfield(SavedMemory, kind="ModernHopfield", entries=_FILE_ENTRIES):
     """A modern Hopfield network with inverse temperature ``beta``.
 
     Args:
@@ -261,13 +256,12 @@ class ModernHopfield:
 
     # ---- persistence ------------------------------------------------------------
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        with self._lock.read():
-            return {
-                "beta": np.array(self._engine.beta),
-                "dtype": np.array(self._dtype.name),
-                "patterns": self._engine.patterns,
-            }
+    def _arrays_unlocked(self) -> dict[str, np.ndarray]:
+        return {
+            "beta": np.array(self._engine.beta),
+            "dtype": np.array(self._dtype.name),
+            "patterns": self._engine.patterns,
+        }
 
     @classmethod
     def _from_file(cls, file: Any) -> ModernHopfield:
@@ -278,54 +272,5 @@ class ModernHopfield:
             net.store(patterns)
         return net
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save to ``path`` as given (an .npz archive whatever its suffix, written atomically)."""
-        arrays = self._arrays()
-        arrays["annlib_kind"] = np.array("ModernHopfield")
-        arrays["format_version"] = np.array(FORMAT_VERSION)
-        atomic_save_npz(path, arrays)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> ModernHopfield:
-        """Read a network written by ``save`` (every entry checked before it is used).
-
-        Raises:
-            FileNotFoundError: no such file.
-            ValueError: not a saved ModernHopfield, corrupt, or from a newer annlib.
-        """
-        with open_model_file(path, "ModernHopfield", _FILE_ENTRIES) as file:
-            return cls._load(file)
-
-    @classmethod
-    def _load(cls, file: Any) -> ModernHopfield:
-        try:
-            return cls._from_file(file)
-        except UnreadableFile:
-            raise
-        except KeyError as missing:
-            raise ValueError(
-                f"path: {file.source} has no {missing} entry; it is not a complete saved ModernHopfield"
-            ) from None
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"path: {file.source} holds an invalid saved ModernHopfield ({error})"
-            ) from None
-
-    def __getstate__(self) -> dict[str, np.ndarray]:
-        return self._arrays()
-
-    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        fresh = type(self)._load(StateArrays(state, "pickled state")).__dict__
-        lock = self.__dict__.get("_lock")
-        if lock is None:  # unpickling: a new object
-            self.__dict__.update(fresh)
-            return
-        with lock.write("__setstate__"):  # an existing object: swap its whole state at once
-            fresh["_lock"] = lock
-            self.__dict__.update(fresh)
-
     def __repr__(self) -> str:
-        return (
-            f"ModernHopfield(beta={self.beta!r}, n_units={self.n_units}, "
-            f"n_patterns={self.n_patterns}, dtype='{self._dtype.name}')"
-        )
+        return self._repr(beta=self.beta, n_units=self.n_units, n_patterns=self.n_patterns)

@@ -2,8 +2,7 @@
 //
 // A batch is a C-ordered (B, N) array in Python and an N x B column-major matrix
 // in the engine: the same memory, so nothing is copied on the way in, and
-// results are handed over without a copy on the way out.  (hopfield.cpp keeps
-// its own copies of these for now.)
+// results are handed over without a copy on the way out.
 #pragma once
 
 #include <Eigen/Core>

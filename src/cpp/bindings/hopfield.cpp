@@ -1,13 +1,12 @@
 // _core.Hopfield64 / _core.Hopfield32 and _core.hopfield_capacity_curve.
 //
-// A batch of states is a C-ordered (B, N) array on the Python side and an N x B
-// column-major matrix in the engine: the same memory, so nothing is copied on
-// the way in, and results are handed over without a copy on the way out.
+// Batches of states cross between numpy and the engine as in arrays.hpp.
 #include "annlib/hopfield.hpp"
 
 #include <memory>
 #include <optional>
 
+#include "arrays.hpp"
 #include "common.hpp"
 
 namespace annlib_bindings {
@@ -16,39 +15,6 @@ namespace {
 
 template <class Scalar>
 using Columns = typename annlib::Hopfield<Scalar>::Matrix;
-
-template <class Scalar>
-Eigen::Map<const Columns<Scalar>> as_columns(const carray<Scalar>& array, const char* name) {
-    if (array.ndim() != 2)
-        throw std::invalid_argument(std::string(name) + ": expected a 2-D array, got " +
-                                    std::to_string(array.ndim()) + "-D");
-    return {array.data(), static_cast<Eigen::Index>(array.shape(1)),
-            static_cast<Eigen::Index>(array.shape(0))};
-}
-
-// Hands an N x B engine matrix to numpy as a (B, N) array that owns it.
-template <class Scalar>
-py::array_t<Scalar> as_rows(Columns<Scalar>&& matrix) {
-    auto owned = std::make_unique<Columns<Scalar>>(std::move(matrix));
-    const auto rows = static_cast<py::ssize_t>(owned->rows());
-    const auto cols = static_cast<py::ssize_t>(owned->cols());
-    Scalar* data = owned->data();
-    py::capsule owner(owned.get(), [](void* p) { delete static_cast<Columns<Scalar>*>(p); });
-    owned.release();
-    return py::array_t<Scalar>(
-        {cols, rows},
-        {rows * static_cast<py::ssize_t>(sizeof(Scalar)), static_cast<py::ssize_t>(sizeof(Scalar))},
-        data, owner);
-}
-
-template <class T, class U>
-py::array_t<T> as_array(const std::vector<U>& values) {
-    py::array_t<T> out(static_cast<py::ssize_t>(values.size()));
-    auto view = out.template mutable_unchecked<1>();
-    for (std::size_t k = 0; k < values.size(); ++k)
-        view(static_cast<py::ssize_t>(k)) = static_cast<T>(values[k]);
-    return out;
-}
 
 template <class Scalar>
 void bind_network(py::module_& m, const char* name) {
@@ -122,12 +88,12 @@ void bind_network(py::module_& m, const char* name) {
         .def_property_readonly(
             "perceptron_patterns",
             [](const Net& net) {
-                return as_rows<Scalar>(Columns<Scalar>(net.perceptron_patterns()));
+                return rows_of<Scalar>(Columns<Scalar>(net.perceptron_patterns()));
             })
         .def(
             "restore_perceptron_patterns",
             [](Net& net, const carray<Scalar>& patterns) {
-                net.restore_perceptron_patterns(as_columns(patterns, "perceptron_patterns"));
+                net.restore_perceptron_patterns(columns_of(patterns, "perceptron_patterns"));
             },
             py::arg("patterns"))
         .def("restore", &Net::restore, py::arg("projection_diagonal"), py::arg("activity"),
@@ -136,12 +102,12 @@ void bind_network(py::module_& m, const char* name) {
             "stored_patterns",
             [](const Net& net) -> std::optional<py::array_t<Scalar>> {
                 if (!net.factored()) return std::nullopt;
-                return as_rows<Scalar>(Columns<Scalar>(net.stored_patterns().transpose()));
+                return rows_of<Scalar>(Columns<Scalar>(net.stored_patterns().transpose()));
             })
         .def(
             "restore_patterns",
             [](Net& net, const carray<Scalar>& patterns) {
-                const Columns<Scalar> rows = as_columns(patterns, "patterns").transpose();
+                const Columns<Scalar> rows = columns_of(patterns, "patterns").transpose();
                 py::gil_scoped_release release;
                 net.restore_patterns(rows);
             },
@@ -149,7 +115,7 @@ void bind_network(py::module_& m, const char* name) {
         .def(
             "train",
             [](Net& net, const carray<Scalar>& patterns) {
-                const auto columns = as_columns(patterns, "patterns");
+                const auto columns = columns_of(patterns, "patterns");
                 const auto interrupt = python_interrupt();
                 py::gil_scoped_release release;
                 net.train(columns, interrupt);
@@ -158,7 +124,7 @@ void bind_network(py::module_& m, const char* name) {
         .def(
             "add",
             [](Net& net, const carray<Scalar>& patterns) {
-                const auto columns = as_columns(patterns, "patterns");
+                const auto columns = columns_of(patterns, "patterns");
                 const auto interrupt = python_interrupt();
                 py::gil_scoped_release release;
                 net.add(columns, interrupt);
@@ -167,25 +133,25 @@ void bind_network(py::module_& m, const char* name) {
         .def(
             "energy",
             [](const Net& net, const carray<Scalar>& states) {
-                const auto columns = as_columns(states, "states");
+                const auto columns = columns_of(states, "states");
                 std::vector<double> out;
                 {
                     py::gil_scoped_release release;
                     out = net.energy(columns);
                 }
-                return as_array<double>(out);
+                return array_of<double>(out);
             },
             py::arg("states"))
         .def(
             "stable",
             [](const Net& net, const carray<Scalar>& states) {
-                const auto columns = as_columns(states, "states");
+                const auto columns = columns_of(states, "states");
                 std::vector<std::uint8_t> out;
                 {
                     py::gil_scoped_release release;
                     out = net.stable(columns);
                 }
-                return as_array<bool>(out);
+                return array_of<bool>(out);
             },
             py::arg("states"))
         .def(
@@ -193,7 +159,7 @@ void bind_network(py::module_& m, const char* name) {
             [](Net& net, const carray<Scalar>& states, const std::string& mode,
                const std::string& order, const std::optional<std::vector<int>>& positions,
                double temperature) {
-                const auto columns = as_columns(states, "states");
+                const auto columns = columns_of(states, "states");
                 const auto m = annlib::from_name<annlib::UpdateMode>(mode, "mode");
                 const auto o = annlib::from_name<annlib::UpdateOrder>(order, "order");
                 const auto interrupt = python_interrupt();
@@ -203,7 +169,7 @@ void bind_network(py::module_& m, const char* name) {
                     out = net.update(columns, m, o, positions ? &*positions : nullptr, temperature,
                                      interrupt);
                 }
-                return as_rows<Scalar>(std::move(out));
+                return rows_of<Scalar>(std::move(out));
             },
             py::arg("states"), py::arg("mode"), py::arg("order"), py::arg("positions"),
             py::arg("temperature"))
@@ -212,7 +178,7 @@ void bind_network(py::module_& m, const char* name) {
             [](Net& net, const carray<Scalar>& probes, const std::string& mode,
                const std::string& order, int max_iter, const std::string& track_energy,
                double temperature) {
-                const auto columns = as_columns(probes, "probes");
+                const auto columns = columns_of(probes, "probes");
                 annlib::RecallOptions options;
                 options.mode = annlib::from_name<annlib::UpdateMode>(mode, "mode");
                 options.order = annlib::from_name<annlib::UpdateOrder>(order, "order");
@@ -229,13 +195,13 @@ void bind_network(py::module_& m, const char* name) {
                 py::object energy = py::none();
                 if (options.track_energy != annlib::EnergyTrace::none) {
                     py::list traces;
-                    for (const auto& trace : result.energy) traces.append(as_array<double>(trace));
+                    for (const auto& trace : result.energy) traces.append(array_of<double>(trace));
                     energy = traces;
                 }
-                return py::make_tuple(as_rows<Scalar>(std::move(result.states)),
-                                      as_array<std::int64_t>(result.iterations),
-                                      as_array<bool>(result.converged),
-                                      as_array<bool>(result.cycle), energy);
+                return py::make_tuple(rows_of<Scalar>(std::move(result.states)),
+                                      array_of<std::int64_t>(result.iterations),
+                                      array_of<bool>(result.converged),
+                                      array_of<bool>(result.cycle), energy);
             },
             py::arg("probes"), py::arg("mode"), py::arg("order"), py::arg("max_iter"),
             py::arg("track_energy"), py::arg("temperature"),
@@ -247,7 +213,7 @@ void bind_network(py::module_& m, const char* name) {
                 py::gil_scoped_release release;
                 out = net.attractors(interrupt);
             }
-            return as_rows<Scalar>(std::move(out));
+            return rows_of<Scalar>(std::move(out));
         });
 }
 
