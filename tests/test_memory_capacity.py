@@ -153,3 +153,21 @@ def test_the_module_examples_run():
 
     for module in (theory, annlib.capacity):
         assert doctest.testmod(module).failed == 0
+
+
+def test_capacity_with_theory_draws_the_theory_beside_the_measurement():
+    curves = {"hebbian": ([0.05, 0.1, 0.2], [1.0, 0.9, 0.1])}
+    ax = plot.capacity(curves, theory=True, n_units=100, critical_load=0.138)
+    gids = [line.get_gid() for line in ax.lines]
+    assert ax.lines[0].get_label() == "hebbian"
+    assert "theory: McEliece N/(2 ln N)" in gids and "theory: Hebbian one-step" in gids
+    assert gids[-1] == "critical load"
+    assert ax.get_xscale() == "linear"
+    assert [g for g in gids if g and g.startswith("theory")] == [
+        g
+        for g in [line.get_gid() for line in plot.memory_capacity(curves, 100).lines]
+        if g and g.startswith("theory")
+    ]
+    with pytest.raises(TypeError, match="^n_units: "):
+        plot.capacity(curves, theory=True)
+    assert len(plot.capacity(curves).lines) == 1  # no theory unless asked

@@ -217,6 +217,8 @@ def capacity(
     loads: Any = None,
     critical_load: float | None = None,
     legend: str = "best",
+    theory: Any = False,
+    n_units: int | None = None,
 ):
     """Plot capacity curves: fraction of patterns recalled against the load, one line per rule.
 
@@ -234,12 +236,39 @@ def capacity(
     legend : {'best', 'outside', 'none'}, default 'best'
         Where the legend of the curves goes: inside where it covers the fewest
         points, right of the axes, or nowhere.
+    theory : bool or sequence of labels, default False
+        The theory beside the measurement: True draws every capacity of
+        ``annlib.theory`` at ``n_units`` (with the Hebbian one-step estimate),
+        a sequence picks some, exactly as ``memory_capacity`` (which then draws
+        the whole figure, on a linear load axis); False draws none.
+    n_units : int >= 2, default None
+        The N the curves were measured at; needed with ``theory``.
 
     Returns
     -------
     matplotlib.axes.Axes; ``ax.lines`` holds one line per curve, in the
     mapping's order, then the critical-load line (gid ``'critical load'``).
     """
+    if theory is not False:
+        if n_units is None:
+            raise TypeError(
+                "n_units: expected the number of units the curves were measured at, "
+                "as theory is drawn at that N; got None"
+            )
+        from .memories import memory_capacity
+
+        ax = memory_capacity(
+            curves, n_units, ax=ax, loads=loads, theory=theory, log_loads=False, legend=legend
+        )
+        if critical_load is not None:
+            ax.axvline(
+                check_float(critical_load, "critical_load"),
+                color="grey",
+                linestyle="--",
+                linewidth=1,
+                gid="critical load",
+            )
+        return ax
     lines = _capacity_lines(curves, loads)
     if critical_load is not None:
         critical_load = check_float(critical_load, "critical_load")
