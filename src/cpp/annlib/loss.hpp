@@ -2,6 +2,8 @@
 // layer's pre-activations Z (the "delta" that starts backpropagation).
 //
 //   mse            L = 1/(2·n·k) Σ (y − t)²           (½·mean over all n×k entries)
+//   mae            L = 1/(n·k) Σ |y − t|              (mean over all n×k entries); its
+//                  subgradient takes sign(0) = 0, so an exact fit contributes nothing
 //   cross_entropy  softmax outputs: L = −1/n Σ_samples Σ_c t_c log y_c
 //                  sigmoid outputs: L = −1/n Σ [t log y + (1−t) log(1−y)]
 //
@@ -20,12 +22,13 @@
 
 namespace annlib {
 
-enum class Loss { mse, cross_entropy };
+enum class Loss { mse, cross_entropy, mae };
 
 template <>
 inline constexpr auto kNames<Loss> = name_table<Loss>({
     {"mse", Loss::mse},
     {"cross_entropy", Loss::cross_entropy},
+    {"mae", Loss::mae},
 });
 
 // Loss summed over the samples of a block (divide by the total count for the mean).
@@ -40,6 +43,9 @@ double loss_sum(Loss loss, Activation output, const Eigen::Ref<const Matrix>& Z,
     // few thousand large softplus values) overflow although each entry is finite.
     if (loss == Loss::mse) {
         return 0.5 * (Y - T).template cast<double>().squaredNorm() / static_cast<double>(Y.rows());
+    }
+    if (loss == Loss::mae) {
+        return (Y - T).template cast<double>().array().abs().sum() / static_cast<double>(Y.rows());
     }
     if (output == Activation::softmax) {
         // −Σ_c t_c log y_c = Σ_c t_c (log_partition − z_c), entry by entry (no
@@ -75,6 +81,8 @@ void output_delta(Loss loss, Activation output, typename Matrix::Scalar leaky_sl
     } else {
         D = (Y - T) * scale;
     }
+    // mae: sign(y − t)/(n·k), with sign(0) = 0 (the subgradient of |·| at its kink).
+    if (loss == Loss::mae) D = (D.array().sign() * scale).matrix();
     if (loss != Loss::cross_entropy) multiply_by_derivative(output, leaky_slope, D, Y);
 }
 

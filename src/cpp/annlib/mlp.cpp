@@ -190,6 +190,9 @@ void MLPConfig::validate() const {
                 output_activation == Activation::sigmoid,
             std::string("loss: cross_entropy needs a softmax or sigmoid output_activation, got ") +
                 std::string(name_of(output_activation)));
+    // softmax outputs are probabilities that sum to 1: a per-unit distance is not their loss.
+    require(loss != Loss::mae || output_activation != Activation::softmax,
+            "loss: mae needs a regression output_activation (not softmax), got softmax");
     require(std::isfinite(leaky_slope) && leaky_slope >= 0 && leaky_slope < 1,
             "leaky_slope: expected a number in [0, 1), got " + str(leaky_slope));
     require(std::isfinite(optimizer.learning_rate) && optimizer.learning_rate > 0,
