@@ -173,9 +173,12 @@ def test_every_array_layout_gives_the_same_outputs_and_training(
 
 # ------------------------------------------------------------------ gradients
 def kink_signs(model, X):
-    """The sign of every pre-activation z = A W + b of the relu and leaky_relu layers (kink at 0)."""
-    activation = model.get_params()["activation"]
+    """The sign of every pre-activation z = A W + b of the relu and leaky_relu layers (kink at 0),
+    the output layer's included (a dead hidden layer leaves it at z = b = 0 exactly)."""
+    params = model.get_params()
+    activation = params["activation"]
     names = activation if isinstance(activation, list) else [activation] * (len(model.layers) - 2)
+    names = [*names, params["output_activation"]]
     activations = model.forward(X)
     return [
         np.sign(A @ W + b)
